@@ -1,0 +1,3 @@
+import { cliEntry } from './main';
+
+cliEntry();

@@ -1,0 +1,59 @@
+// startEngineHost: one engine per data root (lock), its store, and its sockets. Used by `fd engine` and by
+// the Electron main process alike.
+import fs from 'node:fs';
+import { createEngine, type Engine } from './engine';
+import { lockRoot } from './host/lock';
+import { rootPaths, type RootPaths } from './paths';
+import { consoleLogger, type Logger } from './context';
+import { serveContractOnUnix, type UnixServer } from './transport/unix';
+import type { RetentionPolicy } from './events/log';
+
+export interface HostOptions {
+  root: string;
+  engineSocket?: string;
+  dockerSocket?: string;
+  log?: Logger;
+  retention?: RetentionPolicy;
+}
+
+export interface EngineHost {
+  engine: Engine;
+  paths: RootPaths;
+  /** Stops serving and closes the store; containers keep running under conmon. */
+  close(): Promise<void>;
+}
+
+export async function startEngineHost(options: HostOptions): Promise<EngineHost> {
+  const log = options.log ?? consoleLogger;
+  const paths = rootPaths(options.root, options);
+  fs.mkdirSync(paths.root, { recursive: true, mode: 0o711 });
+  const lock = await lockRoot(paths.root, paths.pidFile);
+  let engine: Engine | null = null;
+  const servers: UnixServer[] = [];
+  const closeAll = async () => {
+    for (const s of servers.reverse()) await s.close();
+    await engine?.stop();
+    await lock.release();
+  };
+  try {
+    engine = createEngine({ paths, log, retention: options.retention });
+    await engine.start();
+    servers.push(await serveContractOnUnix(engine.api, paths.engineSocket, log));
+    engine.ctx.events.append({ type: 'engine', action: 'start', actor: { id: 'engine', attributes: { pid: String(process.pid) } } });
+  } catch (err) {
+    await closeAll().catch(() => undefined);
+    throw err;
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    engine,
+    paths,
+    close() {
+      closing ??= (async () => {
+        engine?.ctx.events.append({ type: 'engine', action: 'stop', actor: { id: 'engine', attributes: { pid: String(process.pid) } } });
+        await closeAll();
+      })();
+      return closing;
+    },
+  };
+}

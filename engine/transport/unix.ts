@@ -1,0 +1,78 @@
+// The engine socket: the contract over a unix socket, used by the CLI and by a desktop app that finds an
+// engine already running on its root.
+import net from 'node:net';
+import fs from 'node:fs';
+import type { EngineApi } from '../api/contract';
+import { EngineClient } from '../api/client';
+import { EngineError } from '../api/errors';
+import type { ClientMessage, ServerMessage } from '../api/protocol';
+import { SocketPort } from './frames';
+import { serveConnection, type DispatchLog } from './dispatch';
+
+export interface UnixServer {
+  path: string;
+  close(): Promise<void>;
+}
+
+/** Listens on `path` with `mode` (0660: owner and group only), replacing a stale socket file. */
+export async function listenUnix(path: string, mode: number, onConnection: (socket: net.Socket) => void): Promise<net.Server> {
+  fs.rmSync(path, { force: true });
+  const server = net.createServer(onConnection);
+  // Create the socket with no access, then open it to exactly `mode`: no window where others can connect.
+  const oldMask = process.umask(0o777);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } finally {
+    process.umask(oldMask);
+  }
+  fs.chmodSync(path, mode);
+  return server;
+}
+
+export async function serveContractOnUnix(api: EngineApi, path: string, log: DispatchLog): Promise<UnixServer> {
+  const sockets = new Set<net.Socket>();
+  const server = await listenUnix(path, 0o660, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    const port = new SocketPort<ServerMessage, unknown>(socket, (error, fatal) => {
+      log.warn(`engine socket: ${error.message}${fatal ? ' (connection closed)' : ''}`);
+      port.send({ t: 'error', id: null, error: { code: 'invalid', message: error.message } });
+    });
+    serveConnection(api, port, log);
+  });
+  return {
+    path,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Connects to an engine socket; fails with `unavailable` naming the socket when no engine answers. */
+export function connectUnix(path: string): Promise<EngineClient> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(path);
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      const port = new SocketPort<ClientMessage, ServerMessage>(socket, () => socket.destroy());
+      socket.on('error', () => undefined);
+      resolve(new EngineClient(port));
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      reject(
+        new EngineError(
+          'unavailable',
+          `cannot reach the engine at ${path}: is \`fd engine\` or the app running?` + (err.code === 'EACCES' ? ' (permission denied on the socket)' : ''),
+        ),
+      );
+    });
+  });
+}

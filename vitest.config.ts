@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Integration tests start real engines, runc containers and registries: give them room, run files in
+// parallel only as far as two cores allow, and never retry a failure away.
+export default defineConfig({
+  test: {
+    include: ['engine/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'e2e/**/*.test.ts', 'scripts/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    retry: 0,
+    reporters: ['default'],
+  },
+});
