@@ -27,6 +27,40 @@ export interface EngineCounts {
   networks: number;
 }
 
+/** The parts of an image config a container is built from (OCI image config `config` object). */
+export interface ImageRunConfig {
+  Env?: string[];
+  Cmd?: string[];
+  Entrypoint?: string[];
+  WorkingDir?: string;
+  User?: string;
+  ExposedPorts?: Record<string, object>;
+  Volumes?: Record<string, object>;
+  Labels?: Record<string, string>;
+  StopSignal?: string;
+}
+
+export interface ResolvedImage {
+  /** `sha256:<64 hex>` of the image config. */
+  id: string;
+  /** The normalised reference it was found by (`docker.io/library/busybox:latest`), or the id. */
+  ref: string;
+  /** Unpacked layer directories, topmost first (overlayfs lowerdir order). */
+  lowerDirs: string[];
+  config: ImageRunConfig;
+}
+
+/**
+ * What the images subsystem offers the container subsystem. The container side mounts the overlay itself; the
+ * images side guarantees the layer dirs stay while any container uses them (the cache never evicts them).
+ */
+export interface ImageProvider {
+  /** Throws not_found with "No such image: REF" when the image is not local. */
+  resolve(refOrId: string): Promise<ResolvedImage>;
+  addUser(imageId: string, containerId: string): void;
+  removeUser(imageId: string, containerId: string): void;
+}
+
 export interface EngineContext {
   paths: RootPaths;
   store: Store;
@@ -38,6 +72,8 @@ export interface EngineContext {
   dockerSocket: string | null;
   /** Subsystems add their share of `fd info` counts here. */
   counters: Partial<{ [K in keyof EngineCounts]: () => number }>;
+  /** Registered by the images subsystem; absent until it starts. */
+  images?: ImageProvider;
 }
 
 /** A subsystem: its contract handlers plus optional start (reconcile) and stop hooks. */
