@@ -1,0 +1,108 @@
+// Test fixtures for a real engine: an in-process host on a temp root, or `bin/fd engine` as a child process
+// (for SIGKILL and restart tests). Both are torn down by the returned `close`/`kill`.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { startEngineHost, type EngineHost, type HostOptions } from '../host';
+import { connectUnix } from '../transport/unix';
+import type { EngineClient } from '../api/client';
+import type { Logger } from '../context';
+
+export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+export const fdBin = path.join(repoRoot, 'bin', 'fd');
+
+export function tempRoot(prefix = 'fd-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export const quietLogger: Logger & { lines: string[] } = {
+  lines: [],
+  info(m) {
+    this.lines.push(m);
+  },
+  warn(m) {
+    this.lines.push(`warn: ${m}`);
+  },
+  error(m) {
+    this.lines.push(`error: ${m}`);
+  },
+};
+
+export interface TestEngine {
+  root: string;
+  host: EngineHost;
+  client: EngineClient;
+  close(): Promise<void>;
+}
+
+export async function startTestEngine(options: Partial<HostOptions> = {}): Promise<TestEngine> {
+  const root = options.root ?? tempRoot();
+  const host = await startEngineHost({ log: quietLogger, ...options, root });
+  const client = await connectUnix(host.paths.engineSocket);
+  return {
+    root,
+    host,
+    client,
+    async close() {
+      client.close();
+      await host.close();
+    },
+  };
+}
+
+export interface EngineProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves with the exit code (or 128+signal). */
+  exited: Promise<number>;
+}
+
+/** Runs `bin/fd --root ROOT engine ...` and resolves once it printed "engine ready". */
+export async function spawnEngine(root: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<EngineProcess> {
+  const child = spawn(process.execPath, [fdBin, '--root', root, 'engine', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0))),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`engine did not get ready in 20s:\n${out}`)), 20_000);
+    const check = () => {
+      if (out.includes('engine ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`engine exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+  return { child, output: () => out, exited };
+}
+
+/** Runs `bin/fd` to completion and returns its exit code and output. */
+export function runFd(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [fdBin, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`fd ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 128 + (signal ? os.constants.signals[signal] : 0), stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
