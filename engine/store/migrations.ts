@@ -26,4 +26,18 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'containers',
+    sql: `
+      CREATE TABLE containers (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        config TEXT NOT NULL,
+        state TEXT NOT NULL
+      );
+    `,
+  },
 ];

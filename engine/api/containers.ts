@@ -1,0 +1,215 @@
+// Containers and exec: lifecycle, listing, logs, attach and exec I/O. Bytes cross the contract as base64.
+import { z } from 'zod';
+import { call, stream } from './kit';
+
+export const containerStates = ['created', 'running', 'paused', 'restarting', 'exited', 'removing', 'dead'] as const;
+export const ContainerStatus = z.enum(containerStates);
+export type ContainerStatus = z.infer<typeof ContainerStatus>;
+
+export const RestartPolicy = z
+  .object({
+    name: z.enum(['no', 'always', 'unless-stopped', 'on-failure']).default('no'),
+    /** on-failure only: give up after this many restarts (0 = no limit). */
+    maximumRetryCount: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+export type RestartPolicy = z.infer<typeof RestartPolicy>;
+
+export const Resources = z
+  .object({
+    /** Bytes. */
+    memory: z.number().int().positive().optional(),
+    /** Fractional CPUs. */
+    cpus: z.number().positive().optional(),
+    pidsLimit: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const ContainerRef = z.string().min(1).describe('id, id prefix or name');
+
+export const ContainerCreateInput = z
+  .object({
+    name: z
+      .string()
+      .regex(/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'names use [a-zA-Z0-9][a-zA-Z0-9_.-]*')
+      .optional(),
+    /** An image reference or id (needs the images subsystem). */
+    image: z.string().min(1).optional(),
+    /** Run from this directory as the root filesystem instead of an image (podman's --rootfs). */
+    rootfs: z.string().startsWith('/', 'rootfs must be an absolute path').optional(),
+    cmd: z.array(z.string()).optional(),
+    /** Replaces the image's entrypoint; [] clears it. */
+    entrypoint: z.array(z.string()).optional(),
+    env: z.array(z.string()).default([]),
+    workingDir: z.string().optional(),
+    user: z.string().optional(),
+    hostname: z.string().optional(),
+    labels: z.record(z.string(), z.string()).default({}),
+    tty: z.boolean().default(false),
+    openStdin: z.boolean().default(false),
+    autoRemove: z.boolean().default(false),
+    restartPolicy: RestartPolicy.default({ name: 'no', maximumRetryCount: 0 }),
+    stopSignal: z.string().optional(),
+    /** Seconds between the stop signal and SIGKILL. */
+    stopTimeout: z.number().int().nonnegative().optional(),
+    resources: Resources.default({}),
+  })
+  .strict();
+export type ContainerCreateInput = z.input<typeof ContainerCreateInput>;
+export type ContainerConfig = z.output<typeof ContainerCreateInput>;
+
+export const ContainerState = z.object({
+  status: ContainerStatus,
+  running: z.boolean(),
+  paused: z.boolean(),
+  restarting: z.boolean(),
+  oomKilled: z.boolean(),
+  dead: z.boolean(),
+  pid: z.number().int(),
+  exitCode: z.number().int(),
+  error: z.string(),
+  /** ISO times; empty when it never happened. */
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
+export type ContainerState = z.infer<typeof ContainerState>;
+
+export const ContainerSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  image: z.string(),
+  command: z.string(),
+  created: z.number().int(),
+  state: ContainerStatus,
+  /** "Up 3 seconds", "Exited (0) 2 minutes ago" */
+  status: z.string(),
+  exitCode: z.number().int(),
+  labels: z.record(z.string(), z.string()),
+});
+export type ContainerSummary = z.infer<typeof ContainerSummary>;
+
+export const ContainerInspect = z.object({
+  id: z.string(),
+  name: z.string(),
+  created: z.string(),
+  path: z.string(),
+  args: z.array(z.string()),
+  image: z.string(),
+  imageId: z.string(),
+  rootfs: z.string(),
+  state: ContainerState,
+  restartCount: z.number().int(),
+  logPath: z.string(),
+  config: ContainerCreateInput,
+});
+export type ContainerInspect = z.infer<typeof ContainerInspect>;
+
+const ById = z.object({ id: ContainerRef }).strict();
+const Ok = z.object({}).strict();
+const Bytes = z.string().describe('base64');
+const Signal = z.union([z.string().min(1), z.number().int().positive()]);
+
+export const ListFilters = z
+  .object({
+    status: z.array(ContainerStatus).optional(),
+    label: z.array(z.string()).optional(),
+    name: z.array(z.string()).optional(),
+    id: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export const LogLine = z.object({
+  stream: z.enum(['stdout', 'stderr']),
+  /** RFC 3339 with nanoseconds, as conmon wrote it. */
+  time: z.string(),
+  line: z.string(),
+});
+export type LogLine = z.infer<typeof LogLine>;
+
+export const OutputChunk = z.object({
+  stream: z.enum(['stdout', 'stderr', 'exit']),
+  /** base64 bytes for stdout/stderr. */
+  data: z.string().default(''),
+  /** Set on the final `exit` item. */
+  exitCode: z.number().int().optional(),
+});
+export type OutputChunk = z.infer<typeof OutputChunk>;
+
+export const ExecCreateInput = z
+  .object({
+    id: ContainerRef,
+    cmd: z.array(z.string()).min(1, 'exec needs a command'),
+    env: z.array(z.string()).default([]),
+    workingDir: z.string().optional(),
+    user: z.string().optional(),
+    tty: z.boolean().default(false),
+    attachStdin: z.boolean().default(false),
+  })
+  .strict();
+
+export const ExecInspect = z.object({
+  id: z.string(),
+  containerId: z.string(),
+  running: z.boolean(),
+  exitCode: z.number().int().nullable(),
+  pid: z.number().int(),
+  cmd: z.array(z.string()),
+  tty: z.boolean(),
+});
+
+const Resize = { height: z.number().int().positive(), width: z.number().int().positive() };
+
+export const containersContract = {
+  'containers.create': call('Create a container (not started).', ContainerCreateInput, z.object({ id: z.string(), warnings: z.array(z.string()) })),
+  'containers.start': call('Start a created or exited container.', ById, Ok),
+  'containers.stop': call(
+    'Send the stop signal, then SIGKILL after the timeout (seconds).',
+    z.object({ id: ContainerRef, timeout: z.number().int().nonnegative().optional() }).strict(),
+    Ok,
+  ),
+  'containers.kill': call('Send a signal (default SIGKILL).', z.object({ id: ContainerRef, signal: Signal.default('SIGKILL') }).strict(), Ok),
+  'containers.restart': call('Stop (if running) and start again.', z.object({ id: ContainerRef, timeout: z.number().int().nonnegative().optional() }).strict(), Ok),
+  'containers.remove': call('Remove a container; force kills a running one.', z.object({ id: ContainerRef, force: z.boolean().default(false) }).strict(), Ok),
+  'containers.list': call(
+    'Containers, newest first; running only unless all.',
+    z.object({ all: z.boolean().default(false), filters: ListFilters.default({}) }).strict(),
+    z.array(ContainerSummary),
+  ),
+  'containers.inspect': call('Everything the engine knows about one container.', ById, ContainerInspect),
+  'containers.wait': call(
+    'Wait until the container is not running (or exits next, or is removed); returns its exit code.',
+    z.object({ id: ContainerRef, condition: z.enum(['not-running', 'next-exit', 'removed']).default('not-running') }).strict(),
+    z.object({ exitCode: z.number().int() }),
+  ),
+  'containers.logs': stream(
+    "The container's output from its log; follow ends when the container exits.",
+    z
+      .object({
+        id: ContainerRef,
+        follow: z.boolean().default(false),
+        /** Last N lines only. */
+        tail: z.number().int().nonnegative().optional(),
+        /** Unix ms bounds. */
+        since: z.number().nonnegative().optional(),
+        until: z.number().nonnegative().optional(),
+        stdout: z.boolean().default(true),
+        stderr: z.boolean().default(true),
+      })
+      .strict(),
+    LogLine,
+  ),
+  'containers.pause': call('Freeze every process of the container.', ById, Ok),
+  'containers.unpause': call('Thaw a paused container.', ById, Ok),
+  'containers.attach': stream(
+    "Live output of a running container (and its stdin, through containers.write); ends with an `exit` item.",
+    z.object({ id: ContainerRef, stdin: z.boolean().default(false) }).strict(),
+    OutputChunk,
+  ),
+  'containers.write': call('Write bytes to the stdin of an attached container; eof closes it.', z.object({ id: ContainerRef, data: Bytes.default(''), eof: z.boolean().default(false) }).strict(), Ok),
+  'containers.resize': call("Resize the container's pty.", z.object({ id: ContainerRef, ...Resize }).strict(), Ok),
+  'exec.create': call('Prepare a process to run in a running container.', ExecCreateInput, z.object({ id: z.string() })),
+  'exec.start': stream('Run the exec process: its output, then an `exit` item with its code.', z.object({ id: z.string() }).strict(), OutputChunk),
+  'exec.write': call('Write to the exec process stdin; eof closes it.', z.object({ id: z.string(), data: Bytes.default(''), eof: z.boolean().default(false) }).strict(), Ok),
+  'exec.resize': call("Resize the exec process's pty.", z.object({ id: z.string(), ...Resize }).strict(), Ok),
+  'exec.inspect': call('State of an exec process.', z.object({ id: z.string() }).strict(), ExecInspect),
+};
