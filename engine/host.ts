@@ -7,6 +7,7 @@ import { rootPaths, type RootPaths } from './paths';
 import { consoleLogger, type Logger } from './context';
 import { serveContractOnUnix, type UnixServer } from './transport/unix';
 import type { RetentionPolicy } from './events/log';
+import { startWebUi, type WebUiServer } from './webui/server';
 
 export interface HostOptions {
   root: string;
@@ -14,11 +15,15 @@ export interface HostOptions {
   dockerSocket?: string;
   log?: Logger;
   retention?: RetentionPolicy;
+  /** Serve the web UI (renderer + contract over a WebSocket) on this address; loopback unless allowRemote. */
+  ui?: { host: string; port: number; allowRemote?: boolean; rotateToken?: boolean };
 }
 
 export interface EngineHost {
   engine: Engine;
   paths: RootPaths;
+  /** Present when started with `ui`: the page URL with its token. */
+  ui?: { url: string; port: number };
   /** Stops serving and closes the store; containers keep running under conmon. */
   close(): Promise<void>;
 }
@@ -30,7 +35,9 @@ export async function startEngineHost(options: HostOptions): Promise<EngineHost>
   const lock = await lockRoot(paths.root, paths.pidFile);
   let engine: Engine | null = null;
   const servers: UnixServer[] = [];
+  let webUi: WebUiServer | null = null;
   const closeAll = async () => {
+    await webUi?.close();
     for (const s of servers.reverse()) await s.close();
     await engine?.stop();
     await lock.release();
@@ -39,6 +46,7 @@ export async function startEngineHost(options: HostOptions): Promise<EngineHost>
     engine = createEngine({ paths, log, retention: options.retention });
     await engine.start();
     servers.push(await serveContractOnUnix(engine.api, paths.engineSocket, log));
+    if (options.ui) webUi = await startWebUi({ root: paths.root, api: engine.api, log, ...options.ui });
     engine.ctx.events.append({ type: 'engine', action: 'start', actor: { id: 'engine', attributes: { pid: String(process.pid) } } });
   } catch (err) {
     await closeAll().catch(() => undefined);
@@ -48,6 +56,7 @@ export async function startEngineHost(options: HostOptions): Promise<EngineHost>
   return {
     engine,
     paths,
+    ...(webUi ? { ui: { url: webUi.url, port: webUi.port } } : {}),
     close() {
       closing ??= (async () => {
         engine?.ctx.events.append({ type: 'engine', action: 'stop', actor: { id: 'engine', attributes: { pid: String(process.pid) } } });

@@ -2,17 +2,24 @@ import type { Command } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { startEngineHost } from '../../host';
+import { parseListenAddress } from '../../webui/server';
 
 export const engineCommand: Command = {
   name: 'engine',
   summary: 'Run the engine in the foreground (headless host)',
-  usage: 'fd engine [--docker-socket PATH]',
+  usage: 'fd engine [--docker-socket PATH] [--ui [HOST:]PORT [--ui-remote] [--ui-new-token]]',
   async run(argv, ctx) {
     const { flags, args } = parseArgs(argv, {
       'docker-socket': { type: 'string', description: 'Where to put the Docker API socket', value: 'PATH' },
+      ui: { type: 'string', description: 'Serve the web UI on loopback at [HOST:]PORT (0 = any free port)', value: '[HOST:]PORT' },
+      'ui-remote': { type: 'bool', description: 'Allow --ui on a non-loopback address (the token is then all that protects the engine)' },
+      'ui-new-token': { type: 'bool', description: 'Make a fresh web UI token instead of reusing ROOT/webui.json' },
     });
     if (args.length) throw new UsageError(`"fd engine" takes no arguments (got ${args.join(' ')})`);
-    const host = await startEngineHost({ root: ctx.root, dockerSocket: flags['docker-socket'] });
+    const ui = flags.ui === undefined ? undefined : { ...parseListenAddress(flags.ui), allowRemote: flags['ui-remote'], rotateToken: flags['ui-new-token'] };
+    const host = await startEngineHost({ root: ctx.root, dockerSocket: flags['docker-socket'], ui });
+    // The URL comes before "engine ready" so a reader that waits for ready has it.
+    if (host.ui) ctx.io.stdout.write(`web UI: ${host.ui.url}\n`);
     ctx.io.stdout.write(`engine ready\nroot: ${host.paths.root}\nengine socket: ${host.paths.engineSocket}\n`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
