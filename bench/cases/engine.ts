@@ -1,0 +1,61 @@
+// Engine start-up and contract round trips: the floor every other case stands on.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { medianOf, timeCommand, type BenchCase } from '../harness';
+import { fdBin } from '../paths';
+import { findBinary } from '../../engine/system/tools';
+
+/** Spawns `fd engine` on a fresh root and resolves with ms until it printed "engine ready". */
+function coldStart(): Promise<number> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-bench-'));
+  const start = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fdBin, '--root', root, 'engine'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('engine ready')) {
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        child.kill('SIGTERM');
+        child.on('exit', () => {
+          fs.rmSync(root, { recursive: true, force: true });
+          resolve(ms);
+        });
+      }
+    });
+    child.on('error', reject);
+  });
+}
+
+export const engineCases: BenchCase[] = [
+  {
+    name: 'engine-cold-start',
+    description: 'spawn `fd engine` on an empty root until it prints "engine ready"',
+    async run(runs) {
+      return { unit: 'ms', medians: { fd: await medianOf(runs, coldStart) } };
+    },
+  },
+  {
+    name: 'cli-info',
+    description: '`fd info` against a running engine (process start + socket round trip); docker: `docker info` when a daemon answers',
+    async run(runs) {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-bench-'));
+      const engine = spawn(process.execPath, [fdBin, '--root', root, 'engine'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => engine.stdout.on('data', (d: Buffer) => d.toString().includes('engine ready') && resolve()));
+      try {
+        const medians: Record<string, number> = {
+          fd: await medianOf(runs, () => timeCommand(process.execPath, [fdBin, '--root', root, 'info'])),
+        };
+        const docker = findBinary('docker');
+        if (docker && process.env.DOCKER_HOST) medians.docker = await medianOf(runs, () => timeCommand(docker, ['info']));
+        return { unit: 'ms', medians };
+      } finally {
+        engine.kill('SIGTERM');
+        await new Promise((r) => engine.on('exit', r));
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    },
+  },
+];

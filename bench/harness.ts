@@ -1,0 +1,67 @@
+// The benchmark harness: each case measures our engine and, when installed, the same operation on docker and
+// podman in the same run (these machines are noisy, so only side-by-side ratios mean anything).
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+
+export type Peer = 'fd' | 'docker' | 'podman' | 'floor';
+
+export interface CaseResult {
+  /** Median per peer, in the case's unit; a peer that is not installed is absent. */
+  medians: Partial<Record<Peer, number>>;
+  unit: 'ms' | 'MB' | 'MB/s';
+  notes?: string[];
+}
+
+export interface BenchCase {
+  name: string;
+  description: string;
+  run(runs: number): Promise<CaseResult>;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs `fn` `runs` times after one warm-up and returns the median of the returned numbers. */
+export async function medianOf(runs: number, fn: () => Promise<number>): Promise<number> {
+  await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await fn());
+  return median(samples);
+}
+
+/** Wall time of a command to completion, in ms; rejects on a non-zero exit. */
+export function timeCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const start = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => {
+      if (code === 0) resolve(Number(process.hrtime.bigint() - start) / 1e6);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.trim()}`));
+    });
+  });
+}
+
+export function machineLine(): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, Node ${process.versions.node}`;
+}
+
+export function formatTable(rows: { name: string; result: CaseResult }[]): string {
+  const peers: Peer[] = ['fd', 'docker', 'podman', 'floor'];
+  const used = peers.filter((p) => rows.some((r) => r.result.medians[p] !== undefined));
+  const header = ['case', 'unit', ...used, ...used.filter((p) => p !== 'fd').map((p) => `fd/${p}`)];
+  const lines = rows.map(({ name, result }) => {
+    const m = result.medians;
+    const cells = used.map((p) => (m[p] === undefined ? '—' : m[p]!.toFixed(1)));
+    const ratios = used.filter((p) => p !== 'fd').map((p) => (m[p] && m.fd !== undefined ? (m.fd / m[p]!).toFixed(2) : '—'));
+    return [name, result.unit, ...cells, ...ratios];
+  });
+  const all = [header, ...lines];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+}

@@ -1,0 +1,35 @@
+// `npm run bench [-- NAME...] [--runs N]`: prints a table of medians and ratios and writes bench/results/latest.json.
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatTable, machineLine, type BenchCase, type CaseResult } from './harness';
+import { resultsDir } from './paths';
+import { engineCases } from './cases/engine';
+
+const cases: BenchCase[] = [...engineCases];
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const runsAt = argv.indexOf('--runs');
+  const runs = runsAt >= 0 ? Number(argv[runsAt + 1]) : 5;
+  const names = argv.filter((a, i) => !a.startsWith('--') && i !== runsAt + 1);
+  const selected = names.length ? cases.filter((c) => names.includes(c.name)) : cases;
+  if (names.length && selected.length !== names.length) {
+    const known = cases.map((c) => c.name).join(', ');
+    throw new Error(`unknown case in ${names.join(', ')}; known: ${known}`);
+  }
+  const rows: { name: string; result: CaseResult }[] = [];
+  for (const c of selected) {
+    process.stderr.write(`[bench] ${c.name}: ${c.description}\n`);
+    rows.push({ name: c.name, result: await c.run(runs) });
+  }
+  const table = formatTable(rows);
+  const machine = machineLine();
+  process.stdout.write(`${machine}\n${table}\n`);
+  fs.mkdirSync(resultsDir, { recursive: true });
+  fs.writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, runs, rows }, null, 2)}\n`);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench: ${err.message}\n`);
+  process.exit(1);
+});
