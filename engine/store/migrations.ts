@@ -40,4 +40,49 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'images',
+    sql: `
+      CREATE TABLE images (
+        id TEXT PRIMARY KEY,
+        manifest_digest TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        config TEXT NOT NULL,
+        layers TEXT NOT NULL,
+        blobs TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        created INTEGER NOT NULL,
+        pulled_at INTEGER NOT NULL,
+        last_used INTEGER NOT NULL
+      );
+      CREATE TABLE image_refs (
+        ref TEXT PRIMARY KEY,
+        image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL
+      );
+      CREATE INDEX image_refs_image ON image_refs(image_id);
+      CREATE TABLE image_users (
+        image_id TEXT NOT NULL,
+        container_id TEXT NOT NULL,
+        PRIMARY KEY (image_id, container_id)
+      );
+      CREATE TABLE blobs (
+        digest TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        media_type TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        last_used INTEGER NOT NULL
+      );
+      CREATE TABLE snapshots (
+        chain_id TEXT PRIMARY KEY,
+        dir TEXT NOT NULL,
+        diff_id TEXT NOT NULL,
+        parent TEXT,
+        size INTEGER NOT NULL,
+        created INTEGER NOT NULL,
+        last_used INTEGER NOT NULL
+      );
+    `,
+  },
 ];

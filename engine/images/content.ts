@@ -1,0 +1,145 @@
+// Content-addressed blob store (containerd's local store, design §7): `blobs/sha256/<hex>` are immutable and
+// only ever appear by rename from `ingest/<hex>/data` after size and digest were verified and the data fsynced.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { EngineError } from '../api/errors';
+
+export class DigestMismatchError extends EngineError {
+  constructor(what: string, expected: string, actual: string) {
+    super('unavailable', `${what}: digest mismatch, expected ${expected}, got ${actual}; the blob was discarded, pull again`);
+  }
+}
+
+const hexOf = (digest: string) => {
+  if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new EngineError('invalid', `not a sha256 digest: ${digest}`);
+  return digest.slice('sha256:'.length);
+};
+
+/** An open ingest: append bytes, then commit (verify + rename) or abort. */
+export class Ingest {
+  private readonly hash = crypto.createHash('sha256');
+  private written = 0;
+
+  constructor(
+    private readonly store: ContentStore,
+    readonly digest: string,
+    readonly expectedSize: number,
+    private readonly fd: fsp.FileHandle,
+    readonly dataPath: string,
+  ) {}
+
+  get offset() {
+    return this.written;
+  }
+
+  /** Re-hashes what an earlier, interrupted pull left, so the download resumes after it. Yields those bytes. */
+  async *replayExisting(): AsyncGenerator<Buffer> {
+    const size = (await this.fd.stat()).size;
+    if (size > this.expectedSize) {
+      await this.fd.truncate(0);
+      return;
+    }
+    for await (const chunk of fs.createReadStream(this.dataPath, { start: 0, end: size - 1, highWaterMark: 1 << 20 })) {
+      const b = chunk as Buffer;
+      this.hash.update(b);
+      this.written += b.length;
+      yield b;
+    }
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    if (this.written + chunk.length > this.expectedSize) {
+      throw new DigestMismatchError(`blob ${this.digest}`, `${this.expectedSize} bytes`, `more than ${this.expectedSize} bytes`);
+    }
+    this.hash.update(chunk);
+    await this.fd.write(chunk, 0, chunk.length, this.written);
+    this.written += chunk.length;
+  }
+
+  /** Verifies size and digest, fsyncs and renames into place. On mismatch the ingest is removed. */
+  async commit(): Promise<string> {
+    const actual = `sha256:${this.hash.digest('hex')}`;
+    if (this.written !== this.expectedSize || actual !== this.digest) {
+      await this.abort(true);
+      if (this.written !== this.expectedSize) throw new DigestMismatchError(`blob ${this.digest}`, `${this.expectedSize} bytes`, `${this.written} bytes`);
+      throw new DigestMismatchError(`blob ${this.digest}`, this.digest, actual);
+    }
+    await this.fd.sync();
+    await this.fd.close();
+    const target = this.store.blobPath(this.digest);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await fsp.rename(this.dataPath, target);
+    await fsp.chmod(target, 0o444);
+    await syncDir(path.dirname(target));
+    await fsp.rm(path.dirname(this.dataPath), { recursive: true, force: true });
+    return target;
+  }
+
+  /** Drops the ingest; keeps the partial data for a later resume unless `discard`. */
+  async abort(discard: boolean): Promise<void> {
+    await this.fd.close().catch(() => {});
+    if (discard) await fsp.rm(path.dirname(this.dataPath), { recursive: true, force: true });
+  }
+}
+
+async function syncDir(dir: string) {
+  const fd = await fsp.open(dir, 'r');
+  try {
+    await fd.sync();
+  } finally {
+    await fd.close();
+  }
+}
+
+export class ContentStore {
+  readonly blobs: string;
+  readonly ingestDir: string;
+
+  constructor(readonly root: string) {
+    this.blobs = path.join(root, 'blobs');
+    this.ingestDir = path.join(root, 'ingest');
+    fs.mkdirSync(path.join(this.blobs, 'sha256'), { recursive: true });
+    fs.mkdirSync(this.ingestDir, { recursive: true });
+  }
+
+  blobPath(digest: string): string {
+    return path.join(this.blobs, 'sha256', hexOf(digest));
+  }
+
+  has(digest: string): boolean {
+    return fs.existsSync(this.blobPath(digest));
+  }
+
+  async read(digest: string): Promise<Buffer> {
+    return fsp.readFile(this.blobPath(digest));
+  }
+
+  /** Opens (or re-opens, for resume) the ingest of one blob. Callers serialise per digest. */
+  async openIngest(digest: string, size: number): Promise<Ingest> {
+    const dir = path.join(this.ingestDir, hexOf(digest));
+    await fsp.mkdir(dir, { recursive: true });
+    const dataPath = path.join(dir, 'data');
+    const fd = await fsp.open(dataPath, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+    return new Ingest(this, digest, size, fd, dataPath);
+  }
+
+  /** Writes a small blob held in memory (configs, manifests) through an ingest. */
+  async putBytes(digest: string, data: Buffer): Promise<void> {
+    if (this.has(digest)) return;
+    const ingest = await this.openIngest(digest, data.length);
+    await ingest.abort(true);
+    const fresh = await this.openIngest(digest, data.length);
+    await fresh.write(data);
+    await fresh.commit();
+  }
+
+  async remove(digest: string): Promise<void> {
+    await fsp.rm(this.blobPath(digest), { force: true });
+  }
+
+  async size(digest: string): Promise<number> {
+    return (await fsp.stat(this.blobPath(digest))).size;
+  }
+}

@@ -1,0 +1,221 @@
+// The distribution (OCI registry) API, client side: Bearer token and Basic auth driven by WWW-Authenticate,
+// tokens cached per scope, manifests by Accept of Docker v2 + OCI types (digest computed, never trusted),
+// blobs as streams with Range resume, redirects followed without carrying Authorization to another origin.
+import crypto from 'node:crypto';
+import { EngineError, notFound, unavailable } from '../api/errors';
+import type { Credentials } from './credentials';
+import { isLoopbackHost, registryApiHost, type ImageRef } from './reference';
+
+export const MEDIA = {
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+} as const;
+
+const MANIFEST_ACCEPT = [MEDIA.dockerManifest, MEDIA.dockerList, MEDIA.ociManifest, MEDIA.ociIndex].join(', ');
+const MAX_REDIRECTS = 5;
+const MAX_MANIFEST_BYTES = 4 << 20;
+
+export interface Challenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+/** `Bearer realm="…",service="…",scope="…"` → scheme + params (quoted values may hold commas). */
+export function parseChallenge(header: string): Challenge | null {
+  const m = /^\s*([A-Za-z]+)\s*(.*)$/.exec(header);
+  if (!m) return null;
+  const params: Record<string, string> = {};
+  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
+  let p: RegExpExecArray | null;
+  while ((p = re.exec(m[2]!))) params[p[1]!.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3]!;
+  return { scheme: m[1]!.toLowerCase(), params };
+}
+
+export interface RegistryClientOptions {
+  /** Registries (host[:port]) allowed over plain HTTP besides loopback. */
+  insecure?: string[];
+  credentials(domain: string): Promise<Credentials | null>;
+  userAgent?: string;
+}
+
+export interface FetchedManifest {
+  digest: string;
+  mediaType: string;
+  data: Buffer;
+  json: Record<string, unknown>;
+}
+
+interface CachedToken {
+  header: string;
+  expires: number;
+}
+
+const unauthorized = (message: string) => new EngineError('unauthorized', message);
+
+export class RegistryClient {
+  private readonly tokens = new Map<string, CachedToken>();
+  private readonly inflightTokens = new Map<string, Promise<CachedToken>>();
+  /** Counts requests per kind; tests and `fd system df` diagnostics read it. */
+  readonly stats = { blobRequests: new Map<string, number>(), tokenFetches: 0 };
+
+  constructor(private readonly options: RegistryClientOptions) {}
+
+  baseUrl(domain: string): string {
+    const host = registryApiHost(domain);
+    const plain = isLoopbackHost(host) || (this.options.insecure ?? []).includes(domain) || (this.options.insecure ?? []).includes(host);
+    return `${plain ? 'http' : 'https'}://${host}`;
+  }
+
+  /** Fetch following redirects by hand so Authorization never leaves the registry's origin. */
+  private async send(url: string, init: { method?: string; headers: Record<string, string>; signal?: AbortSignal }): Promise<Response> {
+    let current = new URL(url);
+    const origin = current.origin;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const headers: Record<string, string> = { ...init.headers, 'user-agent': this.options.userAgent ?? 'flying-dutchman' };
+      if (current.origin !== origin) delete headers.authorization;
+      let res: Response;
+      try {
+        res = await fetch(current, { method: init.method ?? 'GET', headers, redirect: 'manual', signal: init.signal });
+      } catch (err) {
+        if (init.signal?.aborted) throw new EngineError('cancelled', 'pull cancelled');
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        throw unavailable(`cannot reach registry ${current.host}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      }
+      if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
+        await res.body?.cancel();
+        const next = new URL(res.headers.get('location')!, current);
+        if (next.protocol !== 'https:' && next.protocol !== 'http:') throw unavailable(`registry redirected to unsupported URL ${next.protocol}`);
+        current = next;
+        continue;
+      }
+      return res;
+    }
+    throw unavailable(`too many redirects from ${url}`);
+  }
+
+  private async token(domain: string, challenge: Challenge, scope: string | undefined, creds: Credentials | null, signal?: AbortSignal): Promise<CachedToken> {
+    if (challenge.scheme === 'basic') {
+      if (!creds) throw unauthorized(`${domain} requires a login: run "fd login ${domain}"`);
+      return { header: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`, expires: Infinity };
+    }
+    const realm = challenge.params.realm;
+    if (challenge.scheme !== 'bearer' || !realm) throw unauthorized(`${domain} asked for unsupported authentication "${challenge.scheme}"`);
+    const url = new URL(realm);
+    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+    for (const s of (scope ?? challenge.params.scope ?? '').split(' ').filter(Boolean)) url.searchParams.append('scope', s);
+    const headers: Record<string, string> = {};
+    if (creds && !creds.identityToken) headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    if (creds?.identityToken) {
+      url.searchParams.set('grant_type', 'refresh_token');
+      url.searchParams.set('refresh_token', creds.identityToken);
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.host) && !(this.options.insecure ?? []).includes(url.host)) {
+      throw unavailable(`token server ${url.host} of ${domain} is plain HTTP: list it under registries.insecure to allow that`);
+    }
+    this.stats.tokenFetches++;
+    const res = await this.send(url.toString(), { headers, signal });
+    const text = await res.text();
+    if (res.status === 401 || res.status === 403) {
+      throw unauthorized(creds ? `login to ${domain} failed: wrong username or password (run "fd login ${domain}")` : `${domain} refused anonymous access: run "fd login ${domain}"`);
+    }
+    if (!res.ok) throw unavailable(`token server of ${domain} answered HTTP ${res.status}`);
+    const body = JSON.parse(text) as { token?: string; access_token?: string; expires_in?: number };
+    const token = body.access_token ?? body.token;
+    if (!token) throw unavailable(`token server of ${domain} sent no token`);
+    return { header: `Bearer ${token}`, expires: Date.now() + Math.max(30, (body.expires_in ?? 60) - 10) * 1000 };
+  }
+
+  private async authFor(domain: string, challenge: Challenge, scope: string | undefined, signal?: AbortSignal): Promise<CachedToken> {
+    const key = `${domain}|${scope ?? ''}`;
+    const inflight = this.inflightTokens.get(key);
+    if (inflight) return inflight;
+    const p = (async () => {
+      const creds = await this.options.credentials(domain);
+      const t = await this.token(domain, challenge, scope, creds, signal);
+      this.tokens.set(key, t);
+      return t;
+    })().finally(() => this.inflightTokens.delete(key));
+    this.inflightTokens.set(key, p);
+    return p;
+  }
+
+  /** A registry request with auth: cached credentials first, one challenge round on 401. */
+  async request(domain: string, scope: string | undefined, path: string, init: { method?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+    const key = `${domain}|${scope ?? ''}`;
+    const url = `${this.baseUrl(domain)}${path}`;
+    const cached = this.tokens.get(key);
+    const headers: Record<string, string> = { ...init.headers };
+    if (cached && cached.expires > Date.now()) headers.authorization = cached.header;
+    let res = await this.send(url, { ...init, headers });
+    if (res.status !== 401) return res;
+    const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
+    await res.body?.cancel();
+    if (!challenge) throw unauthorized(`${domain} refused the request without saying how to authenticate`);
+    this.tokens.delete(key);
+    const auth = await this.authFor(domain, challenge, scope, init.signal);
+    res = await this.send(url, { ...init, headers: { ...init.headers, authorization: auth.header } });
+    return res;
+  }
+
+  /** Checks credentials against the registry without storing anything (fd login). */
+  async checkLogin(domain: string, creds: Credentials): Promise<void> {
+    const res = await this.send(`${this.baseUrl(domain)}/v2/`, { headers: {} });
+    await res.body?.cancel();
+    if (res.ok) return;
+    if (res.status !== 401) throw unavailable(`${domain} is not a registry: GET /v2/ answered HTTP ${res.status}`);
+    const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
+    if (!challenge) throw unauthorized(`${domain} refused the login without saying how to authenticate`);
+    const auth = await this.token(domain, challenge, undefined, creds);
+    const again = await this.send(`${this.baseUrl(domain)}/v2/`, { headers: { authorization: auth.header } });
+    await again.body?.cancel();
+    if (again.status === 401 || again.status === 403) throw unauthorized(`login to ${domain} failed: wrong username or password`);
+  }
+
+  async getManifest(ref: ImageRef, reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
+    const scope = `repository:${ref.path}:pull`;
+    const res = await this.request(ref.domain, scope, `/v2/${ref.path}/manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT }, signal });
+    const name = `${ref.domain}/${ref.path}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      throw unauthorized(`pull access denied for ${ref.domain}/${ref.path}: the repository does not exist or needs "fd login ${ref.domain}"`);
+    }
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw notFound(`manifest for ${name} not found: manifest unknown`);
+    }
+    if (!res.ok) {
+      const text = await res.text();
+      throw unavailable(`registry ${ref.domain} answered HTTP ${res.status} for ${name}: ${text.slice(0, 200)}`);
+    }
+    const length = Number(res.headers.get('content-length') ?? 0);
+    if (length > MAX_MANIFEST_BYTES) throw unavailable(`manifest for ${name} is too large (${length} bytes)`);
+    const data = Buffer.from(await res.arrayBuffer());
+    const digest = `sha256:${crypto.createHash('sha256').update(data).digest('hex')}`;
+    if (reference.startsWith('sha256:') && digest !== reference) throw unavailable(`manifest for ${name} does not match its digest (got ${digest})`);
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      throw unavailable(`manifest for ${name} is not JSON`);
+    }
+    const mediaType = (json.mediaType as string | undefined) ?? res.headers.get('content-type')?.split(';')[0] ?? '';
+    if (mediaType === MEDIA.dockerSchema1 || json.schemaVersion === 1) throw new EngineError('unsupported', `${name} uses Docker schema 1 manifests, which are not supported`);
+    return { digest, mediaType: mediaType || (Array.isArray(json.manifests) ? MEDIA.ociIndex : MEDIA.ociManifest), data, json };
+  }
+
+  /** A blob as a stream from `offset`; `restarted` says the registry ignored the Range and sent it all. */
+  async getBlob(ref: ImageRef, digest: string, offset = 0, signal?: AbortSignal): Promise<{ body: ReadableStream<Uint8Array>; restarted: boolean; length: number | null }> {
+    this.stats.blobRequests.set(digest, (this.stats.blobRequests.get(digest) ?? 0) + 1);
+    const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+    const res = await this.request(ref.domain, `repository:${ref.path}:pull`, `/v2/${ref.path}/blobs/${digest}`, { headers, signal });
+    if (res.status === 401 || res.status === 403) throw unauthorized(`pull access denied for blob ${digest} of ${ref.domain}/${ref.path}`);
+    if (res.status === 404) throw notFound(`blob ${digest} of ${ref.domain}/${ref.path} not found in the registry`);
+    if (res.status === 416 && offset > 0) return this.getBlob(ref, digest, 0, signal).then((r) => ({ ...r, restarted: true }));
+    if (!res.ok || !res.body) throw unavailable(`registry ${ref.domain} answered HTTP ${res.status} for blob ${digest}`);
+    const len = res.headers.get('content-length');
+    return { body: res.body, restarted: offset > 0 && res.status !== 206, length: len === null ? null : Number(len) };
+  }
+}

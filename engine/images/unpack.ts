@@ -1,0 +1,241 @@
+// Layer unpacking (design §6): tar-stream parses, this writer applies. Every path is resolved inside the
+// layer root by walking it with lstat and never following a symlink; hostile entries (`../`, absolute paths,
+// writes through symlinks, hardlinks out of the layer) fail the layer with the path named. Whiteouts become
+// overlayfs ones: `.wh.NAME` → char device 0/0, `.wh..wh..opq` → xattr trusted.overlay.opaque=y.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import { setAttribute } from '@napi-rs/xattr';
+import { Decompress as ZstdDecompress } from 'fzstd';
+import tar from 'tar-stream';
+import { EngineError } from '../api/errors';
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+
+export class UnsafeLayerError extends EngineError {
+  constructor(layer: string, entry: string, why: string) {
+    super('invalid', `layer ${layer} has an unsafe entry "${entry}": ${why}`);
+  }
+}
+
+/** gzip (1f 8b), zstd (28 b5 2f fd) or plain tar, by magic bytes rather than media type. */
+export async function* decompress(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const it = source[Symbol.asyncIterator]();
+  let head = Buffer.alloc(0);
+  while (head.length < 4) {
+    const r = await it.next();
+    if (r.done) break;
+    head = Buffer.concat([head, r.value]);
+  }
+  async function* rest() {
+    if (head.length) yield head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 });
+    const feeding = pipeline(Readable.from(rest()), gunzip).catch((err: Error) => gunzip.destroy(err));
+    for await (const chunk of gunzip) yield chunk as Buffer;
+    await feeding;
+  } else if (head.readUInt32LE(0) === 0xfd2fb528 || (head.length >= 4 && (head.readUInt32LE(0) & 0xfffffff0) === 0x184d2a50)) {
+    const out: Buffer[] = [];
+    const z = new ZstdDecompress((chunk) => out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    for await (const chunk of rest()) {
+      z.push(chunk);
+      while (out.length) yield out.shift()!;
+    }
+    z.push(new Uint8Array(0), true);
+    while (out.length) yield out.shift()!;
+  } else {
+    yield* rest();
+  }
+}
+
+function runMknod(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('mknod', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`mknod ${args.join(' ')}: ${err.trim()}`))));
+  });
+}
+
+export interface UnpackOptions {
+  /** Named in errors (the layer digest). */
+  layer: string;
+  /** Apply tar owners (root only; rootless maps ids elsewhere). */
+  chown?: boolean;
+}
+
+export interface UnpackResult {
+  /** Bytes of regular file content written. */
+  size: number;
+  entries: number;
+}
+
+/** Unpacks an uncompressed tar stream into `root`, which must be a fresh empty directory. */
+export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string, options: UnpackOptions): Promise<UnpackResult> {
+  const chown = options.chown ?? process.getuid?.() === 0;
+  const fail = (entry: string, why: string) => new UnsafeLayerError(options.layer, entry, why);
+  /** Directories already checked to be real directories inside root (relative paths). */
+  const knownDirs = new Set<string>(['']);
+  const dirTimes: [string, Date][] = [];
+  let size = 0;
+  let entries = 0;
+
+  const clean = (raw: string, entry: string): string => {
+    if (raw.startsWith('/')) throw fail(entry, 'absolute path');
+    const n = path.posix.normalize(raw);
+    if (n === '..' || n.startsWith('../')) throw fail(entry, 'path leaves the layer');
+    return n === '.' || n === './' ? '' : n.replace(/\/+$/, '').replace(/^\.\//, '');
+  };
+
+  /** The directory `rel` inside root, created as needed; refuses symlinks and non-directories on the way. */
+  const ensureDir = async (rel: string, entry: string): Promise<string> => {
+    if (knownDirs.has(rel)) return path.join(root, rel);
+    const parent = path.posix.dirname(rel);
+    await ensureDir(parent === '.' ? '' : parent, entry);
+    const abs = path.join(root, rel);
+    try {
+      const st = await fsp.lstat(abs);
+      if (st.isSymbolicLink()) throw fail(entry, `parent "${rel}" is a symlink`);
+      if (!st.isDirectory()) throw fail(entry, `parent "${rel}" is not a directory`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await fsp.mkdir(abs, { mode: 0o755 });
+    }
+    knownDirs.add(rel);
+    return abs;
+  };
+
+  /** Removes whatever sits at rel (this layer's own earlier entry) unless both are directories. */
+  const clear = async (rel: string, abs: string, keepDir: boolean) => {
+    const st = await fsp.lstat(abs).catch(() => null);
+    if (!st) return;
+    if (keepDir && st.isDirectory()) return;
+    await fsp.rm(abs, { recursive: true, force: true });
+    for (const d of knownDirs) if (d === rel || d.startsWith(`${rel}/`)) knownDirs.delete(d);
+  };
+
+  const applyMeta = async (abs: string, header: tar.Header, isSymlink: boolean) => {
+    if (chown) await fsp.lchown(abs, header.uid ?? 0, header.gid ?? 0);
+    if (!isSymlink) {
+      // chmod after chown: chown clears setuid/setgid.
+      await fsp.chmod(abs, (header.mode ?? 0o644) & 0o7777);
+      for (const [key, value] of Object.entries(header.pax ?? {})) {
+        if (!key.startsWith('SCHILY.xattr.')) continue;
+        await setAttribute(abs, key.slice('SCHILY.xattr.'.length), String(value)).catch((err: Error) => {
+          if (!/not supported|ENOTSUP|EOPNOTSUPP/i.test(err.message)) throw err;
+        });
+      }
+    }
+    const mtime = header.mtime ?? new Date(0);
+    await fsp.lutimes(abs, mtime, mtime);
+  };
+
+  const extract = tar.extract();
+  const feeding = pipeline(Readable.from(tarStream), extract).catch((err: Error) => extract.destroy(err));
+  for await (const entry of extract) {
+    const header = entry.header;
+    const name = header.name;
+    entries++;
+    const rel = clean(name, name);
+    const base = path.posix.basename(rel);
+    const parentRel = rel.includes('/') ? path.posix.dirname(rel) : '';
+
+    if (base === OPAQUE) {
+      const dir = await ensureDir(parentRel, name);
+      await setAttribute(dir, 'trusted.overlay.opaque', 'y');
+      entry.resume();
+      continue;
+    }
+    if (base.startsWith(WHITEOUT)) {
+      const hidden = base.slice(WHITEOUT.length);
+      if (!hidden || hidden === '.' || hidden === '..') throw fail(name, 'whiteout of an invalid name');
+      const dir = await ensureDir(parentRel, name);
+      const abs = path.join(dir, hidden);
+      await clear(parentRel ? `${parentRel}/${hidden}` : hidden, abs, false);
+      await runMknod([abs, 'c', '0', '0']);
+      if (chown) await fsp.lchown(abs, header.uid ?? 0, header.gid ?? 0);
+      entry.resume();
+      continue;
+    }
+    if (rel === '') {
+      entry.resume(); // the layer root itself: keep the snapshot dir as it is
+      continue;
+    }
+
+    const dir = await ensureDir(parentRel, name);
+    const abs = path.join(dir, base);
+    switch (header.type) {
+      case 'directory': {
+        await clear(rel, abs, true);
+        await fsp.mkdir(abs, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EEXIST') throw err;
+        });
+        knownDirs.add(rel);
+        await applyMeta(abs, header, false);
+        dirTimes.push([abs, header.mtime ?? new Date(0)]);
+        entry.resume();
+        break;
+      }
+      case 'file':
+      case 'contiguous-file': {
+        await clear(rel, abs, false);
+        // O_EXCL: never opens through a symlink someone planted at this name.
+        await pipeline(entry, fs.createWriteStream(abs, { flags: 'wx', mode: 0o600 }));
+        size += header.size ?? 0;
+        await applyMeta(abs, header, false);
+        break;
+      }
+      case 'symlink': {
+        await clear(rel, abs, false);
+        // Kept verbatim, absolute targets included: they are resolved inside the container's root.
+        await fsp.symlink(header.linkname ?? '', abs);
+        await applyMeta(abs, header, true);
+        entry.resume();
+        break;
+      }
+      case 'link': {
+        const raw = header.linkname ?? '';
+        const targetRel = clean(raw.replace(/^\/+/, ''), name);
+        if (targetRel === '') throw fail(name, 'hardlink to the layer root');
+        const targetDir = await ensureDir(targetRel.includes('/') ? path.posix.dirname(targetRel) : '', name);
+        const target = path.join(targetDir, path.posix.basename(targetRel));
+        const st = await fsp.lstat(target).catch(() => null);
+        if (!st) throw fail(name, `hardlink target "${raw}" is not in this layer`);
+        if (st.isDirectory()) throw fail(name, `hardlink target "${raw}" is a directory`);
+        await clear(rel, abs, false);
+        await fsp.link(target, abs);
+        entry.resume();
+        break;
+      }
+      case 'character-device':
+      case 'block-device':
+      case 'fifo': {
+        await clear(rel, abs, false);
+        const kind = header.type === 'fifo' ? ['p'] : [header.type === 'block-device' ? 'b' : 'c', String(header.devmajor ?? 0), String(header.devminor ?? 0)];
+        await runMknod(['-m', ((header.mode ?? 0o644) & 0o777).toString(8), abs, ...kind]);
+        await applyMeta(abs, header, false);
+        entry.resume();
+        break;
+      }
+      default:
+        // pax/gnu metadata records are folded into headers by tar-stream; anything else is skipped like docker does.
+        entry.resume();
+    }
+  }
+  await feeding;
+  // Directory times last: creating children bumped them.
+  for (const [abs, mtime] of dirTimes.reverse()) await fsp.lutimes(abs, mtime, mtime);
+  return { size, entries };
+}
