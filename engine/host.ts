@@ -8,6 +8,7 @@ import { consoleLogger, type Logger } from './context';
 import { serveContractOnUnix, type UnixServer } from './transport/unix';
 import type { RetentionPolicy } from './events/log';
 import { startWebUi, type WebUiServer } from './webui/server';
+import { startDockerApi, type DockerApiServer } from './dockerapi/server';
 
 export interface HostOptions {
   root: string;
@@ -24,6 +25,8 @@ export interface EngineHost {
   paths: RootPaths;
   /** Present when started with `ui`: the page URL with its token. */
   ui?: { url: string; port: number };
+  /** The Docker Engine API socket server. */
+  docker: DockerApiServer;
   /** Stops serving and closes the store; containers keep running under conmon. */
   close(): Promise<void>;
 }
@@ -36,6 +39,7 @@ export async function startEngineHost(options: HostOptions): Promise<EngineHost>
   let engine: Engine | null = null;
   const servers: UnixServer[] = [];
   let webUi: WebUiServer | null = null;
+  let docker: DockerApiServer | undefined;
   const closeAll = async () => {
     await webUi?.close();
     for (const s of servers.reverse()) await s.close();
@@ -46,6 +50,9 @@ export async function startEngineHost(options: HostOptions): Promise<EngineHost>
     engine = createEngine({ paths, log, retention: options.retention });
     await engine.start();
     servers.push(await serveContractOnUnix(engine.api, paths.engineSocket, log));
+    docker = await startDockerApi({ api: engine.api, path: paths.dockerSocket, log });
+    servers.push(docker);
+    engine.ctx.dockerSocket = docker.path;
     if (options.ui) webUi = await startWebUi({ root: paths.root, api: engine.api, log, ...options.ui });
     engine.ctx.events.append({ type: 'engine', action: 'start', actor: { id: 'engine', attributes: { pid: String(process.pid) } } });
   } catch (err) {
@@ -56,6 +63,7 @@ export async function startEngineHost(options: HostOptions): Promise<EngineHost>
   return {
     engine,
     paths,
+    docker: docker!,
     ...(webUi ? { ui: { url: webUi.url, port: webUi.port } } : {}),
     close() {
       closing ??= (async () => {

@@ -1,0 +1,178 @@
+// The Docker Engine API socket (issue 7): an HTTP server on a unix socket that maps Docker's endpoints onto
+// the EngineApi contract. Each request gets its own in-process link to the engine (engine-link.ts), closed
+// when the response ends or the client goes away, so nothing a client started outlives its interest.
+import fs from 'node:fs';
+import http from 'node:http';
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { EngineApi } from '../api/contract';
+import type { Logger } from '../context';
+import { openEngineLink } from './engine-link';
+import { API_VERSION, MIN_API_VERSION, HttpError, commonHeaders, compareVersions, sendError, statusForError } from './http';
+import { Router, splitVersion, type RequestContext, type UpgradeContext } from './router';
+import { writeUpgradeError } from './hijack';
+import { systemRoutes } from './routes/system';
+
+export interface DockerApiServer {
+  path: string;
+  /** Requests and hijacked connections being served now (tests watch streams release through this). */
+  active(): number;
+  close(): Promise<void>;
+}
+
+/** How long an idle keep-alive connection stays open: longer than the Go client's 30 s idle pool (notes §2.12). */
+export const KEEP_ALIVE_MS = 65_000;
+
+export function buildRouter(): Router {
+  const router = new Router();
+  systemRoutes(router);
+  return router;
+}
+
+function checkVersion(version: string | null): string {
+  if (version === null) return API_VERSION;
+  if (compareVersions(version, MIN_API_VERSION) < 0) {
+    throw new HttpError(400, `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+  }
+  if (compareVersions(version, API_VERSION) > 0) {
+    throw new HttpError(400, `client version ${version} is too new. Maximum supported API version is ${API_VERSION}`);
+  }
+  return version;
+}
+
+const pageNotFound = () => new HttpError(404, 'page not found');
+
+export interface DockerApiOptions {
+  api: EngineApi;
+  path: string;
+  log: Logger;
+  router?: Router;
+}
+
+export async function startDockerApi(options: DockerApiOptions): Promise<DockerApiServer> {
+  const { api, log } = options;
+  const router = options.router ?? buildRouter();
+  let active = 0;
+
+  const server = http.createServer({ keepAliveTimeout: KEEP_ALIVE_MS, requestTimeout: 0, headersTimeout: KEEP_ALIVE_MS + 1000 });
+  const sockets = new Set<Duplex>();
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    active++;
+    const link = openEngineLink(api, log);
+    const abort = new AbortController();
+    // res 'close' fires when the response ended or the client went away; req 'close' fires early once the
+    // body is read (notes §2.7), so it is not a disconnect signal.
+    res.on('close', () => {
+      active--;
+      if (!res.writableFinished) abort.abort();
+      link.close();
+    });
+    for (const [k, v] of Object.entries(commonHeaders())) res.setHeader(k, v);
+    void (async () => {
+      try {
+        const url = new URL(req.url ?? '/', 'http://docker');
+        const { version, path } = splitVersion(url.pathname);
+        const match = router.match(req.method ?? 'GET', path);
+        if (!match) throw pageNotFound();
+        const ctx: RequestContext = {
+          req,
+          res,
+          params: match.params,
+          query: url.searchParams,
+          version: checkVersion(version),
+          engine: link.client,
+          signal: abort.signal,
+        };
+        await match.handler(ctx);
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        const { status, message } = statusForError(err);
+        if (status >= 500) log.warn(`docker api: ${req.method} ${req.url}: ${message}`);
+        sendError(res, err);
+      }
+    })();
+  });
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    active++;
+    const link = openEngineLink(api, log);
+    const abort = new AbortController();
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      active--;
+      abort.abort();
+      link.close();
+    });
+    void (async () => {
+      try {
+        const url = new URL(req.url ?? '/', 'http://docker');
+        const { version, path } = splitVersion(url.pathname);
+        const match = router.matchUpgrade(req.method ?? 'GET', path);
+        if (!match) throw pageNotFound();
+        const ctx: UpgradeContext = {
+          req,
+          socket,
+          head,
+          params: match.params,
+          query: url.searchParams,
+          version: checkVersion(version),
+          engine: link.client,
+          signal: abort.signal,
+        };
+        await match.handler(ctx);
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        const { status, message } = statusForError(err);
+        if (status >= 500) log.warn(`docker api: ${req.method} ${req.url} (upgrade): ${message}`);
+        writeUpgradeError(socket, err);
+      }
+    })();
+  });
+
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const body = JSON.stringify({ message: `bad request: ${err.message}` });
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+
+  await listenPrivate(server, options.path, 0o660);
+  return {
+    path: options.path,
+    active: () => active,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => {
+          fs.rmSync(options.path, { force: true });
+          resolve();
+        });
+      }),
+  };
+}
+
+/**
+ * Listens on a unix socket that nobody else can reach at any moment: created under umask 0777, then opened to
+ * exactly `mode`. (transport/unix.ts does the same for a net.Server; an http.Server must keep its own
+ * half-open sockets for hijacked connections, so it listens itself.)
+ */
+async function listenPrivate(server: http.Server, path: string, mode: number) {
+  fs.rmSync(path, { force: true });
+  const oldMask = process.umask(0o777);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } finally {
+    process.umask(oldMask);
+  }
+  fs.chmodSync(path, mode);
+}
