@@ -19,7 +19,8 @@ const mimeTypes: Record<string, string> = {
 
 /** Finds dist/renderer from the bundle (dist/cli.js, dist/electron/main.cjs) or from source (engine/webui). */
 export function defaultStaticDir(): string | null {
-  const here = path.dirname(fileURLToPath(import.meta.url));
+  // __dirname in the Electron (CommonJS) bundle and under vitest; import.meta in the ESM CLI bundle.
+  const here = typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
   const candidates = [path.join(here, 'renderer'), path.join(here, '..', 'renderer'), path.join(here, '..', '..', 'dist', 'renderer')];
   return candidates.find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ?? null;
 }

@@ -1,0 +1,109 @@
+// Images, volumes, networks and compose projects: a list from their contract method once the engine has it,
+// refreshed by that type's events; until then a plain "not available in this engine" state.
+import { useQuery } from '@tanstack/react-query';
+import { useServices } from '../app';
+import { ErrorState, NotAvailableState, ScreenHeader } from '../components/Shell';
+import { callIfAvailable, NotAvailable } from '../queries/methods';
+
+export interface Column {
+  header: string;
+  value(row: Record<string, unknown>): string;
+}
+
+const text = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(', ') : String(v));
+export const field = (header: string, ...keys: string[]): Column => ({
+  header,
+  value: (row) => text(keys.map((k) => row[k]).find((v) => v !== undefined)),
+});
+
+export interface ResourceScreenProps {
+  title: string;
+  /** The query key root its events invalidate (see queries/bridge.ts). */
+  queryKey: string;
+  method: string;
+  columns: Column[];
+  empty: string;
+}
+
+export function ResourceScreen({ title, queryKey, method, columns, empty }: ResourceScreenProps) {
+  const { connection } = useServices();
+  const list = useQuery({ queryKey: [queryKey, 'list'], queryFn: () => callIfAvailable<Record<string, unknown>[]>(connection, method, {}) });
+  return (
+    <section className="screen">
+      <ScreenHeader title={title} />
+      {list.error instanceof NotAvailable ? (
+        <NotAvailableState what={title} method={method} />
+      ) : list.error ? (
+        <ErrorState error={list.error} />
+      ) : !list.data ? (
+        <p className="muted" role="status">
+          Loading {title.toLowerCase()}…
+        </p>
+      ) : list.data.length === 0 ? (
+        <p className="empty-state" role="status">
+          {empty}
+        </p>
+      ) : (
+        <div className="table-wrap">
+          <table aria-label={title}>
+            <thead>
+              <tr>
+                {columns.map((c) => (
+                  <th scope="col" key={c.header}>
+                    {c.header}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.map((row, i) => (
+                <tr key={text(row.id ?? row.name ?? i)}>
+                  {columns.map((c) => (
+                    <td key={c.header}>{c.value(row)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export const ImagesScreen = () => (
+  <ResourceScreen
+    title="Images"
+    queryKey="images"
+    method="images.list"
+    columns={[field('Repository', 'repoTags', 'ref'), field('ID', 'id'), field('Size', 'size'), field('Created', 'created')]}
+    empty="No images yet. Pull one with fd pull busybox."
+  />
+);
+export const VolumesScreen = () => (
+  <ResourceScreen
+    title="Volumes"
+    queryKey="volumes"
+    method="volumes.list"
+    columns={[field('Name', 'name'), field('Driver', 'driver'), field('Mountpoint', 'mountpoint')]}
+    empty="No volumes yet. Create one with fd volume create data."
+  />
+);
+export const NetworksScreen = () => (
+  <ResourceScreen
+    title="Networks"
+    queryKey="networks"
+    method="networks.list"
+    columns={[field('Name', 'name'), field('ID', 'id'), field('Driver', 'driver'), field('Subnets', 'subnets', 'subnet')]}
+    empty="No networks yet. Create one with fd network create backend."
+  />
+);
+export const ComposeScreen = () => (
+  <ResourceScreen
+    title="Compose"
+    queryKey="compose"
+    method="compose.list"
+    columns={[field('Project', 'name', 'project'), field('Status', 'status'), field('Config files', 'configFiles')]}
+    empty="No compose projects yet. Run fd compose up -d in a directory with a compose.yaml."
+  />
+);
