@@ -48,7 +48,7 @@ describe('engine link', () => {
       // The bridged api: calls forward; a cancelled stream ends promptly instead of waiting for an item.
       const abort = new AbortController();
       expect(await link.api['system.ping']({}, { signal: abort.signal })).toBe('ok');
-      const live = link.api['events.subscribe']({ since: 0 }, { signal: abort.signal });
+      const live = link.api['events.subscribe']({ since: 0, filters: { type: ['engine'] } }, { signal: abort.signal });
       const it = live[Symbol.asyncIterator]();
       expect((await it.next()).value).toMatchObject({ type: 'engine', action: 'start' });
       const pending = it.next();

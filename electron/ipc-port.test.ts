@@ -74,7 +74,7 @@ describe('renderer ⇄ main engine IPC', () => {
     const client = new EngineClient(fd.engine.connect());
     const before = seen.openStreams;
     const seenActions: string[] = [];
-    for await (const event of client.stream('events.subscribe', { since: 0 }, { window: 2 })) {
+    for await (const event of client.stream('events.subscribe', { since: 0, filters: { type: ['engine'] } }, { window: 2 })) {
       seenActions.push(`${event.type}:${event.action}`);
       break; // the view closes
     }
