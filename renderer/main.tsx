@@ -3,6 +3,7 @@
 import { StrictMode, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClientProvider } from '@tanstack/react-query';
+import type { ClientMessage, Port, ServerMessage } from '../engine/api';
 import { createQueryClient, ServicesProvider, type AppServices } from './app';
 import { EngineConnection } from './connection/connection';
 import { EventFeed } from './connection/eventFeed';
@@ -54,12 +55,25 @@ function MissingToken() {
   );
 }
 
+/** What Electron's preload exposes (electron/bridge.ts FdBridge), described here so the renderer imports only engine/api. */
+interface DesktopBridge {
+  engine: { connect(): Port<ClientMessage, ServerMessage> };
+}
+
+/** Electron: a session over IPC from the preload bridge. Web host: the WebSocket of the server that sent this page. */
+function portOpener(): (() => Promise<Port<ClientMessage, ServerMessage>>) | null {
+  const desktop = (window as { fd?: DesktopBridge }).fd;
+  if (desktop) return async () => desktop.engine.connect();
+  const apiUrl = webHostApiUrl(location);
+  return apiUrl ? () => openSocketPort(apiUrl) : null;
+}
+
 const root = createRoot(document.getElementById('root')!);
-const apiUrl = webHostApiUrl(location);
-if (!apiUrl) {
+const open = portOpener();
+if (!open) {
   root.render(<MissingToken />);
 } else {
-  const connection = new EngineConnection({ open: () => openSocketPort(apiUrl) });
+  const connection = new EngineConnection({ open });
   const feed = new EventFeed(connection);
   const queryClient = createQueryClient();
   const services: AppServices = { connection, feed, queryClient };

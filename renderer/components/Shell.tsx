@@ -13,7 +13,7 @@ export function ConnectionBanner() {
         ? 'Connecting to the engine…'
         : status === 'failed'
           ? 'Cannot reach the engine.'
-          : '';
+          : 'Connected';
   return (
     <div className={`connection connection-${status}`} role="status" aria-live="polite" data-status={status}>
       {text}
@@ -65,7 +65,6 @@ export function Shell({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <header className="topbar">
-        <span className="brand" aria-hidden="true">⛵</span>
         <span className="brand-name">Flying Dutchman</span>
         <ConnectionBanner />
       </header>

@@ -71,12 +71,39 @@ export function ResourceScreen({ title, queryKey, method, columns, empty }: Reso
   );
 }
 
+export function formatBytes(n: unknown): string {
+  if (typeof n !== 'number') return '';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v >= 100 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
+}
+const shortId = (header: string): Column => ({ header, value: (row) => text(row.id).replace(/^sha256:/, '').slice(0, 12) });
+const when = (header: string, key: string): Column => ({
+  header,
+  value: (row) => (typeof row[key] === 'number' ? new Date(row[key] as number).toLocaleString() : ''),
+});
+const count = (header: string, key: string): Column => ({
+  header,
+  value: (row) => text(typeof row[key] === 'object' && row[key] !== null ? Object.keys(row[key] as object).length : row[key]),
+});
+
 export const ImagesScreen = () => (
   <ResourceScreen
     title="Images"
     queryKey="images"
     method="images.list"
-    columns={[field('Repository', 'repoTags', 'ref'), field('ID', 'id'), field('Size', 'size'), field('Created', 'created')]}
+    columns={[
+      { header: 'Repository:Tag', value: (row) => (Array.isArray(row.repoTags) && row.repoTags.length ? row.repoTags.join(', ') : '<none>') },
+      shortId('ID'),
+      { header: 'Size', value: (row) => formatBytes(row.size) },
+      count('Containers', 'containers'),
+      when('Created', 'created'),
+    ]}
     empty="No images yet. Pull one with fd pull busybox."
   />
 );
@@ -94,7 +121,7 @@ export const NetworksScreen = () => (
     title="Networks"
     queryKey="networks"
     method="networks.list"
-    columns={[field('Name', 'name'), field('ID', 'id'), field('Driver', 'driver'), field('Subnets', 'subnets', 'subnet')]}
+    columns={[field('Name', 'name'), shortId('ID'), field('Driver', 'driver'), field('Subnet', 'subnet'), field('Gateway', 'gateway'), count('Containers', 'containers')]}
     empty="No networks yet. Create one with fd network create backend."
   />
 );
