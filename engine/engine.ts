@@ -9,6 +9,7 @@ import { EventLog, defaultRetention, type RetentionPolicy } from './events/log';
 import type { RootPaths } from './paths';
 import { createSystemService } from './system/service';
 import { createEventsService } from './events/service';
+import { createComposeService } from './compose/service';
 
 export interface Engine {
   api: EngineApi;
@@ -43,10 +44,11 @@ export function createEngine(options: EngineOptions): Engine {
 
   const system = createSystemService(ctx);
   const events = createEventsService(ctx);
+  const compose = createComposeService(ctx);
   // Start order matters: later services may depend on earlier ones having reconciled.
-  const services: Service<unknown>[] = [system, events];
+  const services: Service<unknown>[] = [system, events, compose];
   // Typed as the whole EngineApi: this fails to compile while any contract method has no handler.
-  const api: EngineApi = { ...system.handlers, ...events.handlers };
+  const api: EngineApi = { ...system.handlers, ...events.handlers, ...compose.handlers };
 
   return {
     api,

@@ -5,10 +5,12 @@ import type { z } from 'zod';
 import type { CallSpec, MethodSpec, StreamSpec } from './kit';
 import { systemContract } from './system';
 import { eventsContract } from './events';
+import { composeContract } from './compose';
 
 export const contract = {
   ...systemContract,
   ...eventsContract,
+  ...composeContract,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

@@ -4,5 +4,6 @@ export * from './kit';
 export * from './contract';
 export * from './system';
 export * from './events';
+export * from './compose';
 export * from './protocol';
 export * from './client';
