@@ -9,7 +9,10 @@ import { EventLog, defaultRetention, type RetentionPolicy } from './events/log';
 import type { RootPaths } from './paths';
 import { createSystemService } from './system/service';
 import { createEventsService } from './events/service';
+import { createNetworkService } from './network/service';
+import { createContainersService } from './containers/service';
 import { createComposeService } from './compose/service';
+import { createImagesService } from './images/service';
 
 export interface Engine {
   api: EngineApi;
@@ -44,11 +47,14 @@ export function createEngine(options: EngineOptions): Engine {
 
   const system = createSystemService(ctx);
   const events = createEventsService(ctx);
+  const networks = createNetworkService(ctx);
+  const images = createImagesService(ctx);
+  const containers = createContainersService(ctx);
   const compose = createComposeService(ctx);
   // Start order matters: later services may depend on earlier ones having reconciled.
-  const services: Service<unknown>[] = [system, events, compose];
+  const services: Service<unknown>[] = [system, events, networks, images, containers, compose];
   // Typed as the whole EngineApi: this fails to compile while any contract method has no handler.
-  const api: EngineApi = { ...system.handlers, ...events.handlers, ...compose.handlers };
+  const api: EngineApi = { ...system.handlers, ...events.handlers, ...networks.handlers, ...containers.handlers, ...compose.handlers, ...images.handlers };
 
   return {
     api,

@@ -123,6 +123,8 @@ export const LogLine = z.object({
   /** RFC 3339 with nanoseconds, as conmon wrote it. */
   time: z.string(),
   line: z.string(),
+  /** The output did not end this line with a newline (end of a finished log, or an over-long line's piece). */
+  partial: z.boolean().optional(),
 });
 export type LogLine = z.infer<typeof LogLine>;
 

@@ -5,12 +5,18 @@ import type { z } from 'zod';
 import type { CallSpec, MethodSpec, StreamSpec } from './kit';
 import { systemContract } from './system';
 import { eventsContract } from './events';
+import { networksContract } from './networks';
+import { containersContract } from './containers';
 import { composeContract } from './compose';
+import { imagesContract } from './images';
 
 export const contract = {
   ...systemContract,
   ...eventsContract,
+  ...networksContract,
+  ...containersContract,
   ...composeContract,
+  ...imagesContract,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

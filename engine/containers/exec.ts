@@ -1,0 +1,164 @@
+// Exec through conmon (as podman does): `conmon --exec --exec-process-spec` runs `runc exec` for us, so an
+// exec gets a pty, stdin, a k8s-file log and an exit file exactly like the container itself. Output is read
+// from the exec's log (nothing is missed before an attach connects); stdin goes through the attach socket.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { EngineError, notFound } from '../api/errors';
+import type { ExecCreateInput, OutputChunk } from '../api/containers';
+import type { EngineContext } from '../context';
+import { readLogs } from '../logs';
+import { AttachSession, attachHelper } from '../runtime/attach';
+import { launchConmon, readExitFile, resizePty } from '../runtime/conmon';
+import { findConmon } from '../runtime/oci';
+import { processSpec } from '../runtime/spec';
+import { resolveUser } from '../runtime/users';
+import { defaultRlimits } from '../runtime/host';
+import { containerLayout } from './layout';
+import type { ContainerManager } from './manager';
+
+interface ExecSession {
+  id: string;
+  containerId: string;
+  input: z.output<typeof ExecCreateInput>;
+  dir: string;
+  running: boolean;
+  started: boolean;
+  exitCode: number | null;
+  pid: number;
+  stdin: AttachSession | null;
+  /** stdin written before the attach session exists. */
+  pending: Buffer[];
+  pendingEof: boolean;
+}
+
+const FINISHED_KEEP_MS = 5 * 60_000;
+
+export class ExecManager {
+  private readonly sessions = new Map<string, ExecSession>();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly manager: ContainerManager,
+  ) {}
+
+  create(input: z.output<typeof ExecCreateInput>): string {
+    const rec = this.manager.find(input.id);
+    if (rec.state.status !== 'running') throw new EngineError('conflict', `container ${rec.name} is not running: start it before exec`);
+    const id = crypto.randomBytes(32).toString('hex');
+    // Short dir names: the attach socket path must stay under 108 bytes for the helper's connect.
+    const dir = path.join(containerLayout(this.ctx.paths, rec.id).dir, 'exec', id.slice(0, 12));
+    this.sessions.set(id, { id, containerId: rec.id, input, dir, running: false, started: false, exitCode: null, pid: 0, stdin: null, pending: [], pendingEof: false });
+    this.manager.emit(rec, 'exec_create', { execID: id });
+    return id;
+  }
+
+  private get(id: string): ExecSession {
+    const s = this.sessions.get(id);
+    if (!s) throw notFound(`No such exec instance: ${id}`);
+    return s;
+  }
+
+  start(id: string, signal: AbortSignal): AsyncIterable<OutputChunk> {
+    const s = this.get(id);
+    if (s.started) throw new EngineError('conflict', `exec ${id.slice(0, 12)} has already been started`);
+    s.started = true;
+    return this.run(s, signal);
+  }
+
+  private async *run(s: ExecSession, signal: AbortSignal): AsyncGenerator<OutputChunk> {
+    const rec = this.manager.repo.get(s.containerId);
+    if (!rec || rec.state.status !== 'running') throw new EngineError('conflict', `container ${s.containerId.slice(0, 12)} is not running`);
+    const layout = containerLayout(this.ctx.paths, rec.id);
+    const rootfs = rec.config.rootfs ?? path.join(layout.dir, 'rootfs');
+    const spec = processSpec({
+      args: s.input.cmd,
+      env: [...rec.resolved.env, ...s.input.env, ...(s.input.tty ? ['TERM=xterm'] : [])],
+      cwd: s.input.workingDir || rec.resolved.workingDir || '/',
+      user: resolveUser(rootfs, s.input.user ?? rec.resolved.user),
+      tty: s.input.tty,
+      rlimits: defaultRlimits(),
+    });
+    fs.mkdirSync(s.dir, { recursive: true });
+    const specFile = path.join(s.dir, 'process.json');
+    fs.writeFileSync(specFile, JSON.stringify(spec));
+    const exitDir = path.join(s.dir, 'exits');
+    const logPath = path.join(s.dir, 'exec.log');
+    const launched = await launchConmon({
+      conmon: findConmon(),
+      runtime: this.manager.runtime,
+      id: rec.id,
+      sessionId: s.id,
+      name: rec.name,
+      bundle: s.dir,
+      workDir: s.dir,
+      exitDir,
+      persistDir: path.join(s.dir, 'persist'),
+      logPath,
+      tty: s.input.tty,
+      stdin: s.input.attachStdin,
+      execProcessSpec: specFile,
+    });
+    s.pid = launched.pid;
+    s.running = true;
+    this.manager.emit(rec, 'exec_start', { execID: s.id });
+    // conmon names the exit file after -c (the container id), so each exec has its own exit dir.
+    const exitFile = path.join(exitDir, rec.id);
+    if (s.input.attachStdin) {
+      s.stdin = new AttachSession(attachHelper(this.ctx.paths.tmp), s.dir, { output: false });
+      for (const b of s.pending) s.stdin.write(b);
+      if (s.pendingEof) s.stdin.closeStdin();
+      s.pending = [];
+    }
+    try {
+      const entries = readLogs(logPath, { follow: true, signal, isRunning: () => readExitFile(exitFile) === null });
+      for await (const e of entries) {
+        const bytes = e.partial ? e.data : Buffer.concat([e.data, Buffer.from('\n')]);
+        yield { stream: e.stream, data: bytes.toString('base64') };
+      }
+      if (signal.aborted) return;
+      s.exitCode = readExitFile(exitFile) ?? -1;
+      s.running = false;
+      this.manager.emit(rec, 'exec_die', { execID: s.id, exitCode: String(s.exitCode) });
+      yield { stream: 'exit', data: '', exitCode: s.exitCode };
+    } finally {
+      s.stdin?.close();
+      s.stdin = null;
+      if (!s.running) this.finish(s);
+    }
+  }
+
+  private finish(s: ExecSession) {
+    fs.rmSync(s.dir, { recursive: true, force: true });
+    setTimeout(() => this.sessions.delete(s.id), FINISHED_KEEP_MS).unref();
+  }
+
+  write(id: string, data: string, eof: boolean) {
+    const s = this.get(id);
+    if (!s.input.attachStdin) throw new EngineError('invalid', `exec ${id.slice(0, 12)} was created without stdin`);
+    const bytes = data ? Buffer.from(data, 'base64') : null;
+    if (!s.stdin) {
+      if (bytes) s.pending.push(bytes);
+      if (eof) s.pendingEof = true;
+      return;
+    }
+    if (bytes) s.stdin.write(bytes);
+    if (eof) s.stdin.closeStdin();
+  }
+
+  resize(id: string, height: number, width: number) {
+    const s = this.get(id);
+    if (!s.input.tty) throw new EngineError('invalid', `exec ${id.slice(0, 12)} has no tty`);
+    if (s.running) resizePty(s.dir, height, width);
+  }
+
+  inspect(id: string) {
+    const s = this.get(id);
+    return { id: s.id, containerId: s.containerId, running: s.running, exitCode: s.exitCode, pid: s.pid, cmd: s.input.cmd, tty: s.input.tty };
+  }
+
+  shutdown() {
+    for (const s of this.sessions.values()) s.stdin?.close();
+  }
+}

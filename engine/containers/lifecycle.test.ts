@@ -1,0 +1,172 @@
+// Container lifecycle through the real contract path: an in-process engine host on a temp root, a unix-socket
+// client, runc + conmon, and a busybox rootfs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
+import { buildBusyboxRootfs } from '../testing/rootfs';
+import type { EngineClient } from '../api/client';
+import type { EngineEvent } from '../api/events';
+import { isMounted } from '../runtime/overlay';
+
+let engine: TestEngine;
+let client: EngineClient;
+let rootfs: string;
+let fixtures: string;
+
+beforeAll(async () => {
+  fixtures = tempRoot('fd-ctr-fixture-');
+  rootfs = buildBusyboxRootfs(path.join(fixtures, 'rootfs'));
+  engine = await startTestEngine();
+  client = engine.client;
+});
+
+afterAll(async () => {
+  for (const c of await client.call('containers.list', { all: true })) await client.call('containers.remove', { id: c.id, force: true });
+  await engine.close();
+  fs.rmSync(engine.root, { recursive: true, force: true });
+  fs.rmSync(fixtures, { recursive: true, force: true });
+});
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of iterable) out.push(x);
+  return out;
+}
+
+function containerEvents(id: string, afterSeq: number): EngineEvent[] {
+  return engine.host.engine.ctx.events.list({ limit: 1000 }).filter((e) => e.actor.id === id && e.seq > afterSeq).reverse();
+}
+
+describe('container lifecycle', () => {
+  it('create → start → logs follow → stop → rm, with one event per transition', async () => {
+    const before = engine.host.engine.ctx.events.lastSeq();
+    const { id } = await client.call('containers.create', {
+      name: 'demo',
+      rootfs,
+      cmd: ['sh', '-c', 'trap "echo bye; exit 0" TERM; echo hello; echo oops >&2; while true; do sleep 0.1; done'],
+    });
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    await client.call('containers.start', { id: 'demo' });
+    const listed = await client.call('containers.list', {});
+    expect(listed.map((c) => c.name)).toContain('demo');
+    expect(listed.find((c) => c.id === id)!.state).toBe('running');
+
+    const follow = collect(client.stream('containers.logs', { id: id.slice(0, 12), follow: true }));
+    await new Promise((r) => setTimeout(r, 300));
+    await client.call('containers.stop', { id: 'demo', timeout: 5 });
+    const lines = await follow; // ends by itself once the container exited
+    expect(lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual(['hello', 'bye']);
+    expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.line)).toEqual(['oops']);
+
+    const inspected = await client.call('containers.inspect', { id });
+    expect(inspected.state.status).toBe('exited');
+    expect(inspected.state.exitCode).toBe(0);
+    await client.call('containers.remove', { id });
+    await expect(client.call('containers.inspect', { id })).rejects.toThrow(/No such container: /);
+    expect(fs.existsSync(path.join(engine.root, 'containers', id))).toBe(false);
+    expect(containerEvents(id, before).map((e) => e.action)).toEqual(['create', 'start', 'kill', 'die', 'stop', 'destroy']);
+  });
+
+  it('returns exit codes and keeps a running container from removal without force', async () => {
+    const { id } = await client.call('containers.create', { rootfs, cmd: ['sh', '-c', 'exit 42'] });
+    await client.call('containers.start', { id });
+    expect((await client.call('containers.wait', { id })).exitCode).toBe(42);
+    expect((await client.call('containers.inspect', { id })).state.exitCode).toBe(42);
+
+    const { id: sleeper } = await client.call('containers.create', { rootfs, cmd: ['sleep', '60'] });
+    await client.call('containers.start', { id: sleeper });
+    await expect(client.call('containers.remove', { id: sleeper })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(client.call('containers.start', { id: sleeper })).rejects.toMatchObject({ code: 'not_modified' });
+    await client.call('containers.kill', { id: sleeper, signal: 'KILL' });
+    expect((await client.call('containers.wait', { id: sleeper })).exitCode).toBe(137);
+    await client.call('containers.remove', { id: sleeper });
+    await client.call('containers.remove', { id });
+  });
+
+  it('a command missing from the rootfs is a clear error and leaves no runtime state behind', async () => {
+    const { id } = await client.call('containers.create', { name: 'missing', rootfs, cmd: ['/no/such/binary'] });
+    await expect(client.call('containers.start', { id })).rejects.toThrow(/no such file or directory|not found/);
+    const inspected = await client.call('containers.inspect', { id });
+    expect(inspected.state.status).toBe('created');
+    expect(inspected.state.exitCode).toBe(127);
+    const dir = path.join(engine.root, 'containers', id);
+    expect(fs.existsSync(path.join(dir, 'conmon.pid'))).toBe(false);
+    expect(fs.readdirSync(path.join(engine.root, 'runtime'))).not.toContain(id);
+    await client.call('containers.remove', { id });
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('rejects name conflicts, unknown and ambiguous references', async () => {
+    const { id } = await client.call('containers.create', { name: 'taken', rootfs, cmd: ['true'] });
+    await expect(client.call('containers.create', { name: 'taken', rootfs, cmd: ['true'] })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(client.call('containers.start', { id: 'nope' })).rejects.toThrow('No such container: nope');
+    await expect(client.call('containers.create', { rootfs: '/does/not/exist', cmd: ['true'] })).rejects.toMatchObject({ code: 'invalid' });
+    const { id: other } = await client.call('containers.create', { rootfs, cmd: ['true'] });
+    // A one-character prefix shared by both ids is ambiguous unless they differ in their first character.
+    if (id[0] === other[0]) await expect(client.call('containers.inspect', { id: id[0]! })).rejects.toThrow(/multiple containers/);
+    expect((await client.call('containers.inspect', { id: id.slice(0, 10) })).name).toBe('taken');
+    await client.call('containers.remove', { id });
+    await client.call('containers.remove', { id: other });
+  });
+
+  it('reads a 20,000-character line back whole', async () => {
+    const { id } = await client.call('containers.create', { rootfs, cmd: ['sh', '-c', 'head -c 20000 /dev/zero | tr "\\0" x; echo; echo after'] });
+    await client.call('containers.start', { id });
+    await client.call('containers.wait', { id });
+    const lines = await collect(client.stream('containers.logs', { id }));
+    expect(lines.map((l) => l.line.length)).toEqual([20000, 5]);
+    expect(lines[0]!.line).toBe('x'.repeat(20000));
+    await client.call('containers.remove', { id });
+  });
+
+  it('applies user, env, workdir, hostname and resource limits', async () => {
+    const { id } = await client.call('containers.create', {
+      rootfs,
+      user: 'app',
+      env: ['GREETING=hi'],
+      workingDir: '/tmp',
+      hostname: 'boat',
+      resources: { memory: 64 * 1024 * 1024, pidsLimit: 50, cpus: 0.5 },
+      cmd: ['sh', '-c', 'id -u; id -g; echo $GREETING; pwd; hostname; ulimit -n; cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us'],
+    });
+    await client.call('containers.start', { id });
+    expect((await client.call('containers.wait', { id })).exitCode).toBe(0);
+    const out = (await collect(client.stream('containers.logs', { id }))).map((l) => l.line);
+    expect(out.slice(0, 6)).toEqual(['1000', '1000', 'hi', '/tmp', 'boat', String(Math.min(1048576, 20000))]);
+    expect(out.slice(6)).toEqual([String(64 * 1024 * 1024), '50', '50000']);
+    await client.call('containers.remove', { id });
+  });
+
+  it('pauses and unpauses', async () => {
+    const { id } = await client.call('containers.create', { rootfs, cmd: ['sleep', '60'] });
+    await client.call('containers.start', { id });
+    await client.call('containers.pause', { id });
+    expect((await client.call('containers.inspect', { id })).state.paused).toBe(true);
+    await client.call('containers.unpause', { id });
+    expect((await client.call('containers.inspect', { id })).state.status).toBe('running');
+    await client.call('containers.remove', { id, force: true });
+  });
+
+  it('exec runs in the container with stdin and an exit code', async () => {
+    const { id } = await client.call('containers.create', { rootfs, cmd: ['sleep', '60'] });
+    await client.call('containers.start', { id });
+    const exec = await client.call('exec.create', { id, cmd: ['sh', '-c', 'read x; echo got:$x; echo err >&2; exit 3'], attachStdin: true });
+    const out = collect(client.stream('exec.start', { id: exec.id }));
+    await client.call('exec.write', { id: exec.id, data: Buffer.from('ping\n').toString('base64'), eof: true });
+    const chunks = await out;
+    const text = (s: string) => chunks.filter((c) => c.stream === s).map((c) => Buffer.from(c.data, 'base64').toString()).join('');
+    expect(text('stdout')).toBe('got:ping\n');
+    expect(text('stderr')).toBe('err\n');
+    expect(chunks.at(-1)).toMatchObject({ stream: 'exit', exitCode: 3 });
+    await client.call('containers.remove', { id, force: true });
+  });
+
+  it('mounts no overlay for --rootfs and cleans the bundle dir on removal', async () => {
+    const { id } = await client.call('containers.create', { rootfs, cmd: ['true'] });
+    await client.call('containers.start', { id });
+    await client.call('containers.wait', { id });
+    expect(isMounted(path.join(engine.root, 'containers', id, 'rootfs'))).toBe(false);
+    await client.call('containers.remove', { id });
+  });
+});

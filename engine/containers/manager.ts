@@ -1,0 +1,579 @@
+// The container lifecycle: create, start, stop, kill, restart, remove, pause, wait, exit handling, restart
+// policies and reconcile. conmon + runc do the work (engine/runtime); this module keeps the store, the state
+// machine and the event log in step with them.
+import fs from 'node:fs';
+import { EngineError, invalid, notFound, unavailable } from '../api/errors';
+import type { ContainerConfig, ContainerInspect, ContainerStatus, ContainerSummary } from '../api/containers';
+import type { z } from 'zod';
+import type { ListFilters } from '../api/containers';
+import type { EngineContext } from '../context';
+import { discoverRuntime, findConmon, type OciRuntime } from '../runtime/oci';
+import { launchConmon, readExitFile } from '../runtime/conmon';
+import { bootId, isAlive } from '../runtime/host';
+import { DEFAULT_PATH } from '../runtime/spec';
+import { ContainerRepo } from './repo';
+import { initialState, type ContainerRecord, type Resolved } from './record';
+import { checkTransition } from './state';
+import { containerLayout, exitsDir } from './layout';
+import { prepareRootfs, releaseRootfs, writeBundle } from './bundle';
+import { ExitWatcher } from './exits';
+import { generateName, newContainerId } from './names';
+import { RESET_AFTER_MS, restartDelay, restartOnEngineStart, shouldRestart } from './restart';
+import { commandText, statusText } from './format';
+import { signalNumber } from './signals';
+
+const LOG_SIZE_MAX = 64 * 1024 * 1024;
+const live = (s: ContainerStatus) => s === 'running' || s === 'paused';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** conmon marks an OOM kill in its persist dir (cgroup v2) or in its cwd (cgroup v1). */
+const oomFileExists = (layout: { dir: string; persistDir: string }) => fs.existsSync(`${layout.persistDir}/oom`) || fs.existsSync(`${layout.dir}/oom`);
+
+export class ContainerManager {
+  readonly repo: ContainerRepo;
+  private runtimeCache: OciRuntime | null = null;
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly dies = new Map<string, number>();
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  /** Ids being removed or stopped by the engine itself: their exit never triggers a restart policy. */
+  private readonly noPolicy = new Set<string>();
+  private readonly watcher: ExitWatcher;
+  private stopped = false;
+
+  constructor(private readonly ctx: EngineContext) {
+    this.repo = new ContainerRepo(ctx.store);
+    this.watcher = new ExitWatcher(
+      exitsDir(ctx.paths),
+      () => this.repo.all().filter((r) => live(r.state.status)).map((r) => r.id),
+      (id) => void this.handleExit(id).catch((err: Error) => ctx.log.warn(`container ${id.slice(0, 12)} exit: ${err.message}`)),
+    );
+  }
+
+  get runtime(): OciRuntime {
+    return (this.runtimeCache ??= discoverRuntime(this.ctx.paths.runtimeState));
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------------------
+
+  /** Serialises operations on one container. */
+  private withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    const tail = next.catch(() => undefined);
+    this.locks.set(id, tail);
+    void tail.then(() => {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    });
+    return next;
+  }
+
+  private notify(id: string) {
+    for (const wake of this.listeners.get(id) ?? []) wake();
+  }
+
+  /** Resolves on the next state change of `id` (or the abort). */
+  private changed(id: string, signal?: AbortSignal, timeoutMs?: number): Promise<void> {
+    return new Promise((resolve) => {
+      const set = this.listeners.get(id) ?? new Set();
+      this.listeners.set(id, set);
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        set.delete(done);
+        if (set.size === 0) this.listeners.delete(id);
+        signal?.removeEventListener('abort', done);
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      set.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+      if (timeoutMs !== undefined) timer = setTimeout(done, timeoutMs);
+    });
+  }
+
+  private attributes(rec: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
+    return { ...rec.config.labels, name: rec.name, image: rec.resolved.image, ...extra };
+  }
+
+  emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}) {
+    this.ctx.events.append({ type: 'container', action, actor: { id: rec.id, attributes: this.attributes(rec, extra) } });
+  }
+
+  /** The one way state changes: checked, persisted, then exactly one event. */
+  private transition(rec: ContainerRecord, to: ContainerStatus, action: string, extra: Record<string, string> = {}) {
+    checkTransition(rec, to);
+    rec.state.status = to;
+    this.repo.saveState(rec);
+    this.emit(rec, action, extra);
+    this.notify(rec.id);
+  }
+
+  find(ref: string): ContainerRecord {
+    return this.repo.find(ref);
+  }
+
+  // ---- create ---------------------------------------------------------------------------------------------
+
+  async create(config: ContainerConfig): Promise<{ id: string; warnings: string[] }> {
+    if (config.image && config.rootfs) throw invalid('give either an image or --rootfs, not both');
+    if (!config.image && !config.rootfs) throw invalid('an image or --rootfs DIR is required');
+    const name = config.name?.replace(/^\//, '') ?? generateName((n) => this.repo.nameTaken(n));
+    if (this.repo.nameTaken(name)) {
+      throw new EngineError('conflict', `The container name "/${name}" is already in use: remove that container or choose another --name`);
+    }
+    const resolved = await this.resolve(config);
+    const rec: ContainerRecord = { id: newContainerId(), name, created: Date.now(), config: { ...config, name }, resolved, state: initialState() };
+    const layout = containerLayout(this.ctx.paths, rec.id);
+    fs.mkdirSync(layout.dir, { recursive: true, mode: 0o700 });
+    try {
+      this.repo.insert(rec);
+    } catch (err) {
+      fs.rmSync(layout.dir, { recursive: true, force: true });
+      throw err;
+    }
+    if (resolved.imageId) this.ctx.images?.addUser(resolved.imageId, rec.id);
+    this.emit(rec, 'create');
+    return { id: rec.id, warnings: [] };
+  }
+
+  private async resolve(config: ContainerConfig): Promise<Resolved> {
+    let image = { ref: '', id: '', lowerDirs: [] as string[], config: {} as NonNullable<Awaited<ReturnType<NonNullable<EngineContext['images']>['resolve']>>>['config'] };
+    if (config.image) {
+      if (!this.ctx.images) throw unavailable(`images are not available in this engine yet: run from a directory with --rootfs DIR`);
+      const found = await this.ctx.images.resolve(config.image);
+      image = { ref: found.ref, id: found.id, lowerDirs: found.lowerDirs, config: found.config };
+    } else {
+      const st = fs.statSync(config.rootfs!, { throwIfNoEntry: false });
+      if (!st?.isDirectory()) throw invalid(`rootfs ${config.rootfs} is not a directory`);
+    }
+    const entrypoint = config.entrypoint ?? image.config.Entrypoint ?? [];
+    // Docker drops the image's Cmd when the entrypoint is overridden.
+    const cmd = config.cmd && config.cmd.length ? config.cmd : config.entrypoint ? [] : (image.config.Cmd ?? []);
+    const args = [...entrypoint, ...cmd];
+    if (args.length === 0) throw invalid('no command specified: give a command after the image or --rootfs DIR');
+    const env = new Map<string, string>();
+    for (const e of [...(image.config.Env ?? [DEFAULT_PATH]), ...config.env]) {
+      const eq = e.indexOf('=');
+      env.set(eq < 0 ? e : e.slice(0, eq), e);
+    }
+    return {
+      args,
+      env: [...env.values()].filter((e) => e.includes('=')),
+      workingDir: config.workingDir || image.config.WorkingDir || '/',
+      user: config.user ?? image.config.User ?? '',
+      stopSignal: config.stopSignal ?? image.config.StopSignal ?? 'SIGTERM',
+      image: config.image ? image.ref : config.rootfs!,
+      imageId: image.id,
+      lowerDirs: image.lowerDirs,
+    };
+  }
+
+  // ---- start ----------------------------------------------------------------------------------------------
+
+  start(ref: string): Promise<void> {
+    const rec = this.find(ref);
+    return this.withLock(rec.id, () => this.startLocked(rec.id));
+  }
+
+  private async startLocked(id: string, policyRestart = false): Promise<void> {
+    const rec = this.repo.get(id);
+    if (!rec) throw notFound(`No such container: ${id}`);
+    if (rec.state.status === 'running') throw new EngineError('not_modified', `container ${rec.name} is already running`);
+    if (rec.state.status === 'paused') throw new EngineError('conflict', `container ${rec.name} is paused: unpause it instead`);
+    checkTransition(rec, 'running');
+    this.cancelRestart(rec.id);
+    const layout = containerLayout(this.ctx.paths, rec.id);
+    fs.rmSync(layout.exitFile, { force: true });
+    fs.rmSync(layout.persistDir, { recursive: true, force: true });
+    fs.rmSync(`${layout.dir}/oom`, { force: true });
+    const runtime = this.runtime;
+    const conmon = findConmon();
+    let launched;
+    try {
+      const rootfs = await prepareRootfs(rec, layout);
+      writeBundle(rec, layout, rootfs, rec.config.tty);
+      await runtime.delete(rec.id);
+      launched = await launchConmon({
+        conmon,
+        runtime,
+        id: rec.id,
+        sessionId: rec.id,
+        name: rec.name,
+        bundle: layout.dir,
+        workDir: layout.dir,
+        exitDir: exitsDir(this.ctx.paths),
+        persistDir: layout.persistDir,
+        logPath: layout.logPath,
+        logSizeMax: LOG_SIZE_MAX,
+        tty: rec.config.tty,
+        stdin: rec.config.openStdin,
+      });
+      await runtime.start(rec.id);
+    } catch (err) {
+      await this.cleanupRuntime(rec).catch(() => undefined);
+      for (const f of [layout.exitFile, `${layout.dir}/conmon.pid`, `${layout.dir}/pidfile`]) fs.rmSync(f, { force: true });
+      const message = err instanceof Error ? err.message : String(err);
+      rec.state.error = message;
+      rec.state.exitCode = /not found|no such file/i.test(message) ? 127 : /permission denied/i.test(message) ? 126 : 128;
+      this.repo.saveState(rec);
+      throw err instanceof EngineError ? err : new EngineError('internal', `starting ${rec.name}: ${message}`);
+    }
+    Object.assign(rec.state, {
+      pid: launched.pid,
+      conmonPid: launched.conmonPid,
+      conmonStartTime: launched.conmonStartTime,
+      bootId: bootId(),
+      startedAt: Date.now(),
+      exitCode: 0,
+      error: '',
+      oomKilled: false,
+      stoppedByUser: false,
+    });
+    if (!policyRestart) rec.state.restartCount = 0;
+    this.transition(rec, 'running', 'start');
+  }
+
+  /** Undoes what start set up; safe to call any number of times. */
+  private async cleanupRuntime(rec: ContainerRecord) {
+    await this.runtime.delete(rec.id).catch((err: Error) => this.ctx.log.warn(`runtime delete ${rec.id.slice(0, 12)}: ${err.message}`));
+    if (rec.state.conmonPid && isAlive(rec.state.conmonPid, rec.state.conmonStartTime)) {
+      // conmon exits once its container is gone; give it a moment, then make sure.
+      for (let i = 0; i < 20 && isAlive(rec.state.conmonPid, rec.state.conmonStartTime); i++) await sleep(25);
+      if (isAlive(rec.state.conmonPid, rec.state.conmonStartTime)) process.kill(rec.state.conmonPid, 'SIGKILL');
+    }
+    await releaseRootfs(rec, containerLayout(this.ctx.paths, rec.id));
+  }
+
+  // ---- exit handling and restart policies -----------------------------------------------------------------
+
+  handleExit(id: string): Promise<void> {
+    return this.withLock(id, async () => {
+      const rec = this.repo.get(id);
+      if (!rec || !live(rec.state.status)) return;
+      const layout = containerLayout(this.ctx.paths, id);
+      const code = readExitFile(layout.exitFile);
+      if (code === null) return;
+      this.recordExit(rec, code, fs.statSync(layout.exitFile).mtimeMs, oomFileExists(layout));
+      await this.afterExit(rec);
+    });
+  }
+
+  private recordExit(rec: ContainerRecord, code: number, finishedAt: number, oom: boolean, error = '') {
+    if (oom) this.emit(rec, 'oom');
+    Object.assign(rec.state, { exitCode: code, finishedAt: Math.round(finishedAt), pid: 0, conmonPid: 0, conmonStartTime: null, oomKilled: oom, error });
+    this.dies.set(rec.id, (this.dies.get(rec.id) ?? 0) + 1);
+    this.transition(rec, 'exited', 'die', { exitCode: String(code) });
+  }
+
+  /** Cleanup after a die, then --rm or the restart policy. Runs under the container's lock. */
+  private async afterExit(rec: ContainerRecord) {
+    await this.cleanupRuntime(rec);
+    if (this.noPolicy.has(rec.id) || this.stopped) return;
+    if (rec.config.autoRemove) {
+      await this.removeLocked(rec.id, true);
+      return;
+    }
+    if (shouldRestart(rec)) this.scheduleRestart(rec);
+  }
+
+  private scheduleRestart(rec: ContainerRecord) {
+    const ranFor = rec.state.finishedAt - rec.state.startedAt;
+    const consecutive = ranFor >= RESET_AFTER_MS ? 0 : rec.state.restartCount;
+    const delay = restartDelay(consecutive);
+    this.cancelRestart(rec.id);
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(rec.id);
+      void this.withLock(rec.id, async () => {
+        const now = this.repo.get(rec.id);
+        if (!now || now.state.status !== 'exited' || now.state.stoppedByUser || this.stopped) return;
+        now.state.restartCount += 1;
+        this.repo.saveState(now);
+        await this.startLocked(now.id, true);
+      }).catch((err: Error) => this.ctx.log.warn(`restarting ${rec.name}: ${err.message}`));
+    }, delay);
+    timer.unref();
+    this.restartTimers.set(rec.id, timer);
+  }
+
+  private cancelRestart(id: string) {
+    const t = this.restartTimers.get(id);
+    if (t) clearTimeout(t);
+    this.restartTimers.delete(id);
+  }
+
+  restartPending(id: string): boolean {
+    return this.restartTimers.has(id);
+  }
+
+  // ---- stop / kill / restart / pause ----------------------------------------------------------------------
+
+  /** Waits until conmon wrote the exit file, up to `ms`; true when it did. */
+  private async awaitExitFile(id: string, ms: number): Promise<boolean> {
+    const file = containerLayout(this.ctx.paths, id).exitFile;
+    const deadline = Date.now() + ms;
+    while (readExitFile(file) === null) {
+      if (Date.now() >= deadline) return false;
+      await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+    }
+    return true;
+  }
+
+  async stop(ref: string, timeoutSec?: number): Promise<void> {
+    const rec = this.find(ref);
+    this.cancelRestart(rec.id);
+    rec.state.stoppedByUser = true;
+    this.repo.saveState(rec);
+    if (!live(rec.state.status)) return;
+    const timeout = (timeoutSec ?? rec.config.stopTimeout ?? 10) * 1000;
+    const signal = signalNumber(rec.resolved.stopSignal);
+    if (rec.state.status === 'paused') await this.runtime.resume(rec.id).catch(() => undefined);
+    this.emit(rec, 'kill', { signal: String(signal) });
+    await this.runtime.kill(rec.id, signal).catch(() => undefined);
+    if (!(await this.awaitExitFile(rec.id, timeout))) {
+      this.emit(rec, 'kill', { signal: '9' });
+      await this.runtime.kill(rec.id, 9, true).catch(() => undefined);
+      if (!(await this.awaitExitFile(rec.id, 10_000))) throw new EngineError('internal', `container ${rec.name} did not exit after SIGKILL`);
+    }
+    await this.handleExit(rec.id);
+    this.emit(rec, 'stop');
+  }
+
+  async kill(ref: string, sig: string | number): Promise<void> {
+    const rec = this.find(ref);
+    if (!live(rec.state.status)) throw new EngineError('conflict', `container ${rec.name} is not running`);
+    const signal = signalNumber(sig);
+    if (signal === 9 || signal === signalNumber(rec.resolved.stopSignal)) {
+      rec.state.stoppedByUser = true;
+      this.repo.saveState(rec);
+      this.cancelRestart(rec.id);
+    }
+    this.emit(rec, 'kill', { signal: String(signal) });
+    await this.runtime.kill(rec.id, signal);
+  }
+
+  async restart(ref: string, timeoutSec?: number): Promise<void> {
+    const rec = this.find(ref);
+    if (live(rec.state.status)) await this.stop(rec.id, timeoutSec);
+    await this.withLock(rec.id, () => this.startLocked(rec.id));
+    this.emit(this.repo.get(rec.id)!, 'restart');
+  }
+
+  pause(ref: string): Promise<void> {
+    const rec = this.find(ref);
+    return this.withLock(rec.id, async () => {
+      const now = this.repo.get(rec.id)!;
+      if (now.state.status !== 'running') throw new EngineError('conflict', `container ${now.name} is not running`);
+      await this.runtime.pause(now.id);
+      this.transition(now, 'paused', 'pause');
+    });
+  }
+
+  unpause(ref: string): Promise<void> {
+    const rec = this.find(ref);
+    return this.withLock(rec.id, async () => {
+      const now = this.repo.get(rec.id)!;
+      if (now.state.status !== 'paused') throw new EngineError('conflict', `container ${now.name} is not paused`);
+      await this.runtime.resume(now.id);
+      this.transition(now, 'running', 'unpause');
+    });
+  }
+
+  // ---- remove ---------------------------------------------------------------------------------------------
+
+  async remove(ref: string, force: boolean): Promise<void> {
+    const rec = this.find(ref);
+    if (live(rec.state.status)) {
+      if (!force) {
+        throw new EngineError('conflict', `You cannot remove a ${rec.state.status} container ${rec.id.slice(0, 12)}. Stop the container before attempting removal or force remove`);
+      }
+      this.noPolicy.add(rec.id);
+      try {
+        await this.runtime.kill(rec.id, 9, true).catch(() => undefined);
+        await this.awaitExitFile(rec.id, 10_000);
+        await this.handleExit(rec.id);
+      } finally {
+        this.noPolicy.delete(rec.id);
+      }
+    }
+    await this.withLock(rec.id, () => this.removeLocked(rec.id, force));
+  }
+
+  private async removeLocked(id: string, force: boolean) {
+    const rec = this.repo.get(id);
+    if (!rec) return;
+    if (live(rec.state.status) && !force) throw new EngineError('conflict', `container ${rec.name} is running`);
+    this.cancelRestart(id);
+    checkTransition(rec, 'removing');
+    rec.state.status = 'removing';
+    this.repo.saveState(rec);
+    await this.cleanupRuntime(rec);
+    const layout = containerLayout(this.ctx.paths, id);
+    fs.rmSync(layout.dir, { recursive: true, force: true });
+    fs.rmSync(layout.exitFile, { force: true });
+    if (rec.resolved.imageId) this.ctx.images?.removeUser(rec.resolved.imageId, id);
+    this.repo.delete(id);
+    this.emit(rec, 'destroy');
+    this.notify(id);
+    this.dies.delete(id);
+  }
+
+  // ---- queries --------------------------------------------------------------------------------------------
+
+  list(all: boolean, filters: z.output<typeof ListFilters>): ContainerSummary[] {
+    const labelMatch = (rec: ContainerRecord, f: string) => {
+      const eq = f.indexOf('=');
+      return eq < 0 ? f in rec.config.labels : rec.config.labels[f.slice(0, eq)] === f.slice(eq + 1);
+    };
+    return this.repo
+      .all()
+      .filter((r) => all || filters.status?.length || live(r.state.status))
+      .filter((r) => !filters.status?.length || filters.status.includes(r.state.status))
+      .filter((r) => !filters.name?.length || filters.name.some((n) => r.name.includes(n.replace(/^\//, ''))))
+      .filter((r) => !filters.id?.length || filters.id.some((i) => r.id.startsWith(i)))
+      .filter((r) => !filters.label?.length || filters.label.every((l) => labelMatch(r, l)))
+      .map((r) => this.summary(r));
+  }
+
+  summary(r: ContainerRecord): ContainerSummary {
+    return {
+      id: r.id,
+      name: r.name,
+      image: r.resolved.image,
+      command: commandText(r.resolved.args),
+      created: r.created,
+      state: r.state.status,
+      status: this.restartPending(r.id) ? `Restarting (${r.state.exitCode})` : statusText(r),
+      exitCode: r.state.exitCode,
+      labels: r.config.labels,
+    };
+  }
+
+  inspect(ref: string): ContainerInspect {
+    const r = this.find(ref);
+    const iso = (ms: number) => (ms ? new Date(ms).toISOString() : '');
+    const layout = containerLayout(this.ctx.paths, r.id);
+    return {
+      id: r.id,
+      name: r.name,
+      created: new Date(r.created).toISOString(),
+      path: r.resolved.args[0] ?? '',
+      args: r.resolved.args.slice(1),
+      image: r.resolved.image,
+      imageId: r.resolved.imageId,
+      rootfs: r.config.rootfs ?? `${layout.dir}/rootfs`,
+      state: {
+        status: r.state.status,
+        running: live(r.state.status),
+        paused: r.state.status === 'paused',
+        restarting: this.restartPending(r.id),
+        oomKilled: r.state.oomKilled,
+        dead: r.state.status === 'dead',
+        pid: r.state.pid,
+        exitCode: r.state.exitCode,
+        error: r.state.error,
+        startedAt: iso(r.state.startedAt),
+        finishedAt: iso(r.state.finishedAt),
+      },
+      restartCount: r.state.restartCount,
+      logPath: layout.logPath,
+      config: r.config,
+    };
+  }
+
+  async wait(ref: string, condition: 'not-running' | 'next-exit' | 'removed', signal: AbortSignal): Promise<number> {
+    const rec = this.find(ref);
+    const startDies = this.dies.get(rec.id) ?? 0;
+    let lastCode = rec.state.exitCode;
+    for (;;) {
+      const now = this.repo.get(rec.id);
+      if (now) lastCode = now.state.exitCode;
+      if (condition === 'removed' && !now) return lastCode;
+      if (condition === 'next-exit' && (this.dies.get(rec.id) ?? 0) > startDies) return lastCode;
+      if (condition === 'not-running' && (!now || (!live(now.state.status) && !this.restartPending(rec.id)))) return lastCode;
+      if (condition !== 'removed' && !now) throw notFound(`No such container: ${ref} (removed while waiting)`);
+      if (signal.aborted) throw new EngineError('cancelled', 'wait cancelled');
+      // The poll bound covers an exit whose notification was missed.
+      await this.changed(rec.id, signal, 1000);
+      if (now && live(now.state.status)) this.watcher.sweep();
+    }
+  }
+
+  isRunning(id: string): boolean {
+    const r = this.repo.get(id);
+    return !!r && (live(r.state.status) || this.restartPending(id));
+  }
+
+  counts() {
+    const by = this.repo.countByStatus();
+    const total = Object.values(by).reduce((a, b) => a + b, 0);
+    return { containers: total, running: by.running ?? 0, paused: by.paused ?? 0, stopped: total - (by.running ?? 0) - (by.paused ?? 0) };
+  }
+
+  // ---- engine start / stop --------------------------------------------------------------------------------
+
+  /** Design §6: boot id changed → exited; exit file → exited with its code; conmon alive → running; else runc state. */
+  async reconcile(): Promise<void> {
+    const boot = bootId();
+    const diedWhileDown = new Set<string>();
+    for (const rec of this.repo.all()) {
+      await this.withLock(rec.id, async () => {
+        const layout = containerLayout(this.ctx.paths, rec.id);
+        if (rec.state.status === 'removing') {
+          await this.removeLocked(rec.id, true);
+          return;
+        }
+        if (!live(rec.state.status)) {
+          // A start interrupted by an engine crash may have left a runtime container, conmon or mount.
+          if (rec.state.status === 'created' || rec.state.status === 'exited') {
+            const state = await this.runtime.state(rec.id).catch(() => null);
+            if (state || fs.existsSync(`${layout.dir}/conmon.pid`)) {
+              await this.runtime.kill(rec.id, 9, true).catch(() => undefined);
+              await this.cleanupRuntime(rec);
+              fs.rmSync(`${layout.dir}/conmon.pid`, { force: true });
+            }
+          }
+          return;
+        }
+        if (rec.state.bootId && rec.state.bootId !== boot) {
+          const code = readExitFile(layout.exitFile);
+          this.recordExit(rec, code ?? 255, Date.now(), false, code === null ? 'the host restarted while the container ran' : '');
+          await this.cleanupRuntime(rec);
+          diedWhileDown.add(rec.id);
+          return;
+        }
+        const code = readExitFile(layout.exitFile);
+        if (code !== null) {
+          this.recordExit(rec, code, fs.statSync(layout.exitFile).mtimeMs, oomFileExists(layout));
+          await this.cleanupRuntime(rec);
+          diedWhileDown.add(rec.id);
+          return;
+        }
+        if (isAlive(rec.state.conmonPid, rec.state.conmonStartTime)) return; // still running: the watcher covers it
+        const state = await this.runtime.state(rec.id).catch(() => null);
+        if (state && (state.status === 'running' || state.status === 'paused')) {
+          // Alive but unmonitored (its conmon died): nobody captures its output or exit code; stop it.
+          await this.runtime.kill(rec.id, 9, true).catch(() => undefined);
+        }
+        this.recordExit(rec, 255, Date.now(), false, 'the container monitor (conmon) died');
+        await this.cleanupRuntime(rec);
+        diedWhileDown.add(rec.id);
+      });
+    }
+    for (const rec of this.repo.all()) {
+      if (rec.config.autoRemove && rec.state.status === 'exited' && diedWhileDown.has(rec.id)) {
+        await this.withLock(rec.id, () => this.removeLocked(rec.id, true));
+      } else if (restartOnEngineStart(rec, diedWhileDown.has(rec.id))) {
+        await this.withLock(rec.id, () => this.startLocked(rec.id, true)).catch((err: Error) => this.ctx.log.warn(`restarting ${rec.name}: ${err.message}`));
+      }
+    }
+    this.watcher.start();
+    this.watcher.sweep();
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    this.watcher.stop();
+    for (const t of this.restartTimers.values()) clearTimeout(t);
+    this.restartTimers.clear();
+    await Promise.all([...this.locks.values()]);
+  }
+}

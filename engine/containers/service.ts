@@ -1,0 +1,73 @@
+// The containers service: contract handlers over the ContainerManager, plus the engine start/stop hooks and
+// the `fd info` counters.
+import type { EngineApi } from '../api/contract';
+import type { EngineContext, Service } from '../context';
+import { readLogs } from '../logs';
+import { ContainerManager } from './manager';
+import { containerLayout } from './layout';
+import { ExecManager } from './exec';
+import { attachOutput, writeContainerStdin, resizeContainer } from './attach';
+
+type ContainerMethods = Extract<keyof EngineApi, `containers.${string}` | `exec.${string}`>;
+export type ContainerHandlers = Pick<EngineApi, ContainerMethods>;
+
+export function createContainersService(ctx: EngineContext): Service<ContainerHandlers> & { manager: ContainerManager } {
+  const manager = new ContainerManager(ctx);
+  const execs = new ExecManager(ctx, manager);
+  const counts = () => manager.counts();
+  ctx.counters.containers = () => counts().containers;
+  ctx.counters.running = () => counts().running;
+  ctx.counters.paused = () => counts().paused;
+  ctx.counters.stopped = () => counts().stopped;
+  const ok = {};
+
+  return {
+    manager,
+    async start() {
+      await manager.reconcile();
+    },
+    async stop() {
+      execs.shutdown();
+      await manager.shutdown();
+    },
+    handlers: {
+      'containers.create': (input) => manager.create(input),
+      'containers.start': async ({ id }) => (await manager.start(id), ok),
+      'containers.stop': async ({ id, timeout }) => (await manager.stop(id, timeout), ok),
+      'containers.kill': async ({ id, signal }) => (await manager.kill(id, signal), ok),
+      'containers.restart': async ({ id, timeout }) => (await manager.restart(id, timeout), ok),
+      'containers.remove': async ({ id, force }) => (await manager.remove(id, force), ok),
+      'containers.list': async ({ all, filters }) => manager.list(all, filters),
+      'containers.inspect': async ({ id }) => manager.inspect(id),
+      'containers.wait': async ({ id, condition }, { signal }) => ({ exitCode: await manager.wait(id, condition, signal) }),
+      'containers.pause': async ({ id }) => (await manager.pause(id), ok),
+      'containers.unpause': async ({ id }) => (await manager.unpause(id), ok),
+      'containers.logs': (input, { signal }) => {
+        const rec = manager.find(input.id);
+        const logPath = containerLayout(ctx.paths, rec.id).logPath;
+        return (async function* () {
+          const entries = readLogs(logPath, {
+            tail: input.tail,
+            since: input.since,
+            until: input.until,
+            follow: input.follow,
+            signal,
+            isRunning: () => manager.isRunning(rec.id),
+          });
+          for await (const e of entries) {
+            if ((e.stream === 'stdout' && !input.stdout) || (e.stream === 'stderr' && !input.stderr)) continue;
+            yield { stream: e.stream, time: e.timeNano, line: e.line, ...(e.partial ? { partial: true } : {}) };
+          }
+        })();
+      },
+      'containers.attach': (input, { signal }) => attachOutput(ctx, manager, input.id, input.stdin, signal),
+      'containers.write': async ({ id, data, eof }) => (writeContainerStdin(manager, id, data, eof), ok),
+      'containers.resize': async ({ id, height, width }) => (resizeContainer(ctx, manager, id, height, width), ok),
+      'exec.create': async (input) => ({ id: execs.create(input) }),
+      'exec.start': ({ id }, { signal }) => execs.start(id, signal),
+      'exec.write': async ({ id, data, eof }) => (execs.write(id, data, eof), ok),
+      'exec.resize': async ({ id, height, width }) => (execs.resize(id, height, width), ok),
+      'exec.inspect': async ({ id }) => execs.inspect(id),
+    },
+  };
+}
