@@ -41,6 +41,7 @@ export class Ingest {
       await this.fd.truncate(0);
       return;
     }
+    if (size === 0) return;
     for await (const chunk of fs.createReadStream(this.dataPath, { start: 0, end: size - 1, highWaterMark: 1 << 20 })) {
       const b = chunk as Buffer;
       this.hash.update(b);

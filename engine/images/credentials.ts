@@ -29,7 +29,7 @@ function readConfig(dir: string): DockerConfig {
     return JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as DockerConfig;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new Error(`cannot read ${path.join(dir, 'config.json')}: ${(err as Error).message}`);
+    throw new Error(`cannot read ${path.join(dir, 'config.json')}: ${(err as Error).message}`, { cause: err });
   }
 }
 

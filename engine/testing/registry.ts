@@ -183,3 +183,61 @@ ${authYaml}`;
     },
   };
 }
+
+export interface ProxyOptions {
+  /** Rewrites a blob body before it is sent (to corrupt it). */
+  mutateBlob?(digest: string, body: Buffer): Buffer;
+  /** Cuts the connection after this many bytes of the first response for a blob (once per digest). */
+  dropBlobAfter?(digest: string): number | undefined;
+}
+
+export interface TestProxy {
+  url: string;
+  host: string;
+  /** Requests seen: method, path and Range header. */
+  requests: { method: string; path: string; range?: string }[];
+  stop(): Promise<void>;
+}
+
+/** A loopback HTTP proxy in front of a registry that can corrupt or cut blob downloads. */
+export async function startFaultProxy(targetUrl: string, options: ProxyOptions = {}): Promise<TestProxy> {
+  const requests: TestProxy['requests'] = [];
+  const dropped = new Set<string>();
+  const server = http.createServer(async (req, res) => {
+    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', ...(req.headers.range ? { range: req.headers.range } : {}) });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection') headers[k] = v;
+    try {
+      const upstream = await fetch(`${targetUrl}${req.url}`, { method: req.method, headers, redirect: 'manual' });
+      let body: Buffer = Buffer.from(await upstream.arrayBuffer());
+      const blob = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(req.url ?? '')?.[1];
+      if (blob && req.method === 'GET' && upstream.ok && options.mutateBlob) body = options.mutateBlob(blob, body);
+      const out: Record<string, string> = {};
+      upstream.headers.forEach((v, k) => {
+        if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(k)) out[k] = v;
+      });
+      out['content-length'] = String(body.length);
+      const cut = blob && req.method === 'GET' && !dropped.has(blob) ? options.dropBlobAfter?.(blob) : undefined;
+      res.writeHead(upstream.status, out);
+      if (cut !== undefined && cut < body.length) {
+        dropped.add(blob!);
+        res.write(body.subarray(0, cut), () => setTimeout(() => res.socket?.destroy(), 20));
+        return;
+      }
+      res.end(body);
+    } catch (err) {
+      res.writeHead(502).end(String(err));
+    }
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    requests,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
