@@ -5,15 +5,16 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, nativeTheme, protocol, screen, session, shell, Tray, type IpcMainEvent } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { consoleLogger, type Logger } from '../engine/context';
 import { resolveRoot } from '../engine/paths';
 import { appMenuTemplate } from './app-menu';
-import { channels, type ShellEvent } from './bridge';
-import { openEngineLink, type EngineLink } from './engine-link';
+import { channels } from './bridge';
+import { EngineSupervisor } from './engine-supervisor';
+import type { EngineLink } from './engine-link';
 import { drawTrayIcon, encodePng } from './icon-art';
 import { IpcEngineBridge } from './ipc-port';
-import { composeFilesFromArgv, isComposeCandidate } from './open-files';
+import { composeFilesFromArgv } from './open-files';
+import { ShellEvents } from './shell-events';
 import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, hardenSession, hardenWebContents, mimeType, resolveAppAsset, windowOptions } from './security';
 import { decodeAction, trayModel, type TrayAction, type TrayInput, type TrayItem } from './tray-model';
 import { readTrayInput, runEngineAction, stopAllContainers } from './tray-source';
@@ -43,69 +44,48 @@ const root = resolveRoot(flagValue(process.argv, '--root'), process.env);
 
 let win: BrowserWindow | null = null;
 let tray: Tray | null = null;
-let link: EngineLink | null = null;
 let engineStatus: string | null = 'starting';
 let quitting = false;
 let lastTrayInput: TrayInput = { containers: [] };
-/** Compose files asked for before the window could show them. */
-const pendingShell: ShellEvent[] = [];
 
-function sendShell(event: ShellEvent) {
-  if (win && !win.webContents.isDestroyed() && !win.webContents.isLoading()) win.webContents.send(channels.shell, event);
-  else pendingShell.push(event);
-}
-
-function openCompose(file: string) {
-  if (!isComposeCandidate(file)) {
-    log.warn(`not a compose file (expected a .yml/.yaml/.json file): ${file}`);
-    return;
-  }
-  showWindow();
-  sendShell({ type: 'open-compose', path: file });
-}
+const shellEvents = new ShellEvents({
+  deliver: (event) => {
+    if (!win || win.webContents.isDestroyed() || win.webContents.isLoading()) return false;
+    win.webContents.send(channels.shell, event);
+    return true;
+  },
+  reveal: () => showWindow(),
+  log,
+});
 
 const isTrustedFrame = (event: { senderFrame?: { url: string } | null }) => !!event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`);
 
 // ---- the engine ---------------------------------------------------------------------------------------
 
+const supervisor = new EngineSupervisor(
+  { root, log: consoleLogger },
+  {
+    linked(link) {
+      engineStatus = null;
+      shellEvents.send({ type: 'engine', mode: link.mode, root });
+      void refreshTray();
+      void followEvents(link);
+    },
+    unlinked(status) {
+      engineStatus = status;
+      // Renderer sessions end with a reason; the renderer shows "reconnecting" and opens new ones.
+      bridge.closeAll(`the engine is ${status}`);
+      void refreshTray();
+    },
+  },
+);
+const currentLink = (): EngineLink | null => supervisor.link;
+
 const bridge = new IpcEngineBridge(ipcMain, {
-  api: () => link?.api ?? null,
+  api: () => currentLink()?.api ?? null,
   log,
   accept: (event) => isTrustedFrame(event as IpcMainEvent),
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function connectEngine(): Promise<void> {
-  let delay = 250;
-  while (!quitting) {
-    try {
-      link = await openEngineLink({ root, log: consoleLogger });
-      break;
-    } catch (err) {
-      engineStatus = `unavailable (${(err as Error).message}); retrying`;
-      void refreshTray();
-      await sleep(delay);
-      delay = Math.min(delay * 2, 5000);
-    }
-  }
-  if (!link) return;
-  const current = link;
-  engineStatus = null;
-  log.info(current.mode === 'hosted' ? `hosting the engine on ${root}` : `connected to the engine already running on ${root}`);
-  sendShell({ type: 'engine', mode: current.mode, root });
-  void refreshTray();
-  void followEvents(current);
-  void current.lost.then((reason) => {
-    if (quitting || link !== current) return;
-    log.warn(`lost the engine: ${reason.message}; reconnecting`);
-    link = null;
-    engineStatus = 'reconnecting';
-    bridge.closeAll('the engine restarted; reconnect');
-    void refreshTray();
-    void connectEngine();
-  });
-}
 
 /** The tray follows container and compose events (no polling), coalescing bursts. */
 async function followEvents(current: EngineLink) {
@@ -142,6 +122,7 @@ function toTemplate(items: TrayItem[]): Electron.MenuItemConstructorOptions[] {
 
 async function refreshTray() {
   if (!tray) return;
+  const link = currentLink();
   if (link && !engineStatus) {
     try {
       lastTrayInput = await readTrayInput(link.client);
@@ -158,6 +139,7 @@ async function refreshTray() {
 }
 
 async function runTrayAction(action: TrayAction) {
+  const link = currentLink();
   try {
     switch (action.kind) {
       case 'open-dashboard':
@@ -169,13 +151,13 @@ async function runTrayAction(action: TrayAction) {
       case 'container':
         if (action.op === 'logs') {
           showWindow();
-          sendShell({ type: 'show-container', id: action.id, tab: 'logs' });
+          shellEvents.send({ type: 'show-container', id: action.id, tab: 'logs' });
         } else if (link) await runEngineAction(link.client, action);
         return;
       case 'project':
         if (action.op === 'logs') {
           showWindow();
-          sendShell({ type: 'show-project', name: action.name, tab: 'logs' });
+          shellEvents.send({ type: 'show-project', name: action.name, tab: 'logs' });
         } else if (link) await runEngineAction(link.client, action);
         return;
     }
@@ -241,8 +223,9 @@ function createWindow() {
   w.webContents.on('did-start-loading', () => bridge.closeSender(w.webContents.id));
   w.webContents.on('render-process-gone', () => bridge.closeSender(w.webContents.id));
   w.webContents.on('did-finish-load', () => {
-    for (const e of pendingShell.splice(0)) w.webContents.send(channels.shell, e);
-    if (link) w.webContents.send(channels.shell, { type: 'engine', mode: link.mode, root } satisfies ShellEvent);
+    const link = currentLink();
+    if (link) shellEvents.send({ type: 'engine', mode: link.mode, root });
+    shellEvents.flush();
   });
   void w.loadURL(`${APP_ORIGIN}/index.html`);
 }
@@ -278,6 +261,7 @@ function serveApp() {
 let shutdownDone = false;
 
 async function quit(stopAll: boolean) {
+  const link = currentLink();
   if (stopAll && link) {
     const failures = await stopAllContainers(link.client);
     if (failures.length) log.warn(`some containers did not stop: ${failures.join('; ')}`);
@@ -293,10 +277,9 @@ app.on('before-quit', () => {
 app.on('will-quit', (event) => {
   if (shutdownDone) return;
   event.preventDefault();
-  const current = link;
-  link = null;
   bridge.closeAll('the app is quitting');
-  void (current?.close() ?? Promise.resolve())
+  void supervisor
+    .stop()
     .catch((err: Error) => log.warn(`stopping the engine: ${err.message}`))
     .finally(() => {
       shutdownDone = true;
@@ -306,19 +289,17 @@ app.on('will-quit', (event) => {
 
 // ---- start ----------------------------------------------------------------------------------------------
 
-const DroppedFiles = z.object({ paths: z.array(z.string().min(1).max(4096)).max(32) }).strict();
-
 if (!app.requestSingleInstanceLock()) {
   // The first instance gets our argv through `second-instance` and opens the files there.
   app.quit();
 } else {
   app.on('second-instance', (_event, argv, cwd) => {
     showWindow();
-    for (const f of composeFilesFromArgv(argv, cwd, argvSkip)) openCompose(f);
+    shellEvents.openFiles(composeFilesFromArgv(argv, cwd, argvSkip));
   });
   app.on('open-file', (event, file) => {
     event.preventDefault();
-    openCompose(file);
+    shellEvents.openFiles([file]);
   });
   // Keep running in the tray when the last window closes.
   app.on('window-all-closed', () => {
@@ -327,13 +308,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('activate', () => showWindow());
 
   ipcMain.on(channels.dropped, (event, raw) => {
-    if (!isTrustedFrame(event)) return;
-    const parsed = DroppedFiles.safeParse(raw);
-    if (!parsed.success) {
-      log.warn('ipc: rejected a malformed file drop');
-      return;
-    }
-    for (const f of parsed.data.paths) openCompose(f);
+    if (isTrustedFrame(event)) shellEvents.dropped(raw);
   });
 
   nativeTheme.themeSource = 'system';
@@ -356,14 +331,14 @@ if (!app.requestSingleInstanceLock()) {
           quit: (stopAll) => void quit(stopAll),
           openComposeFile: async () => {
             const r = await dialog.showOpenDialog({ properties: ['openFile'], filters: [{ name: 'Compose files', extensions: ['yml', 'yaml', 'json'] }] });
-            for (const f of r.filePaths) openCompose(f);
+            shellEvents.openFiles(r.filePaths);
           },
         }),
       ),
     );
     createTray();
     createWindow();
-    for (const f of composeFilesFromArgv(process.argv, process.cwd(), argvSkip)) openCompose(f);
-    void connectEngine();
+    shellEvents.openFiles(composeFilesFromArgv(process.argv, process.cwd(), argvSkip));
+    supervisor.start();
   });
 }

@@ -1,0 +1,92 @@
+// Keeps the app linked to an engine for its whole life: opens the link (hosting, or as a client of an engine
+// already on the root), and when a client link is lost — that engine stopped or restarted — tells the
+// listeners (renderer sessions are closed so they reconnect, the tray shows "reconnecting") and links again
+// with backoff. If the other engine is gone for good, the next attempt finds the root free and hosts it.
+import type { Logger } from '../engine/context';
+import { openEngineLink, type EngineLink, type LinkOptions } from './engine-link';
+
+export interface SupervisorListener {
+  /** A link is up (first time or after a loss). */
+  linked(link: EngineLink): void;
+  /** The link went down or could not be made; `status` is what the tray shows. */
+  unlinked(status: string): void;
+}
+
+export interface SupervisorOptions extends LinkOptions {
+  log: Logger;
+  /** First retry delay; doubles up to maxDelayMs. */
+  retryDelayMs?: number;
+  maxDelayMs?: number;
+  open?: (options: LinkOptions) => Promise<EngineLink>;
+}
+
+export class EngineSupervisor {
+  private current: EngineLink | null = null;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly options: SupervisorOptions,
+    private readonly listener: SupervisorListener,
+  ) {}
+
+  get link(): EngineLink | null {
+    return this.current;
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Stops linking; a hosted engine is closed (containers keep running), a client link disconnects. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+    const link = this.current;
+    this.current = null;
+    await link?.close();
+  }
+
+  private sleep(ms: number) {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async loop() {
+    const open = this.options.open ?? openEngineLink;
+    const first = this.options.retryDelayMs ?? 250;
+    let delay = first;
+    while (!this.stopped) {
+      let link: EngineLink;
+      try {
+        link = await open(this.options);
+      } catch (err) {
+        this.listener.unlinked(`unavailable (${(err as Error).message}); retrying`);
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, this.options.maxDelayMs ?? 5000);
+        continue;
+      }
+      if (this.stopped) {
+        await link.close();
+        return;
+      }
+      delay = first;
+      this.current = link;
+      this.options.log.info(link.mode === 'hosted' ? `hosting the engine on ${link.root}` : `connected to the engine already running on ${link.root}`);
+      this.listener.linked(link);
+      const reason = await Promise.race([link.lost, new Promise<null>((resolve) => (this.wake = () => resolve(null)))]);
+      if (reason === null || this.stopped) return;
+      this.options.log.warn(`lost the engine: ${reason.message}; reconnecting`);
+      this.current = null;
+      await link.close().catch(() => undefined);
+      this.listener.unlinked('reconnecting');
+    }
+  }
+}
