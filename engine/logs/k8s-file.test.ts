@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, readFileSync, rmSync, writeFileSync, appendFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,7 +26,15 @@ function steppingClock(startMs = Date.UTC(2026, 10, 25, 20, 10, 4)): () => bigin
   return () => (ns += 1_000_000n);
 }
 
-const openFds = (): number => readdirSync('/proc/self/fd').length;
+/** This process's open fds on the test's log file plus inotify instances (other fds come and go in the worker). */
+const openFds = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+  try {
+    const target = readlinkSync(`/proc/self/fd/${fd}`);
+    return target === path || target.includes('inotify');
+  } catch {
+    return false;
+  }
+}).length;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('reading a finished log', () => {
@@ -114,6 +122,20 @@ describe('reading a finished log', () => {
     expect(entries.map((e) => e.partial ?? false)).toEqual([true, true, false]);
     expect(entries.every((e) => e.data.length <= MAX_LINE_BYTES)).toBe(true);
     expect(entries.map((e) => e.line).join('')).toBe(line);
+  });
+
+  it('bounds a single over-long record from a writer that is not conmon, losing no byte', async () => {
+    const ts = conmonTimestamp(1n);
+    const content = Buffer.alloc(3 * MAX_LINE_BYTES + 12_345, 0x61);
+    writeFileSync(path, Buffer.concat([Buffer.from(`${ts} stderr F `), content, Buffer.from(`\n${ts} stdout F after\n`)]));
+    const entries = await collect(path);
+    expect(entries.map((e) => [e.stream, e.data.length, e.partial ?? false])).toEqual([
+      ['stderr', MAX_LINE_BYTES, true],
+      ['stderr', MAX_LINE_BYTES, true],
+      ['stderr', MAX_LINE_BYTES, true],
+      ['stderr', 12_345, false],
+      ['stdout', 5, false],
+    ]);
   });
 
   it('returns nothing for a missing file when not following', async () => {
@@ -236,6 +258,15 @@ describe('follow', () => {
     expect(seen.map((e) => e.line)).toEqual(expected);
   });
 
+  it('ends once the clock passes until', async () => {
+    const w = new ConmonLogWriter(path);
+    w.write('stdout', 'kept\n');
+    const seen: string[] = [];
+    for await (const e of readLogs(path, { follow: true, pollMs: 20, until: Date.now() + 150 })) seen.push(e.line);
+    expect(seen).toEqual(['kept']);
+    w.close();
+  });
+
   it('continues from the start after an in-place truncation', async () => {
     const w = new ConmonLogWriter(path);
     w.write('stdout', 'first\n');
@@ -255,8 +286,10 @@ describe('follow', () => {
   it('waits for a log that does not exist yet', async () => {
     const ac = new AbortController();
     const it = readLogs(path, { follow: true, pollMs: 20, signal: ac.signal })[Symbol.asyncIterator]();
-    setTimeout(() => new ConmonLogWriter(path).write('stdout', 'born\n'), 50);
+    const w = new Promise<ConmonLogWriter>((resolve) => setTimeout(() => resolve(new ConmonLogWriter(path)), 50));
+    void w.then((x) => x.write('stdout', 'born\n'));
     expect((await it.next()).value.line).toBe('born');
+    (await w).close();
     ac.abort();
   });
 

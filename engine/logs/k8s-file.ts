@@ -196,6 +196,7 @@ export async function* readLogs(path: string, options: ReadLogsOptions = {}): As
   let fh: FileHandle | null = null;
   let waker: Waker | null = null;
   let closed = false;
+  let closing: Promise<void> = Promise.resolve();
   const release = (): void => {
     if (closed) return;
     closed = true;
@@ -203,7 +204,7 @@ export async function* readLogs(path: string, options: ReadLogsOptions = {}): As
     waker = null;
     const f = fh;
     fh = null;
-    void f?.close().catch(() => undefined);
+    if (f) closing = f.close().catch(() => undefined);
   };
   // Abort releases the fd and watcher at once, even if the consumer is not pulling right now.
   signal?.addEventListener('abort', release, { once: true });
@@ -332,5 +333,6 @@ export async function* readLogs(path: string, options: ReadLogsOptions = {}): As
   } finally {
     signal?.removeEventListener('abort', release);
     release();
+    await closing; // once the iteration has ended, the fd is closed
   }
 }
