@@ -12,6 +12,7 @@ import { API_VERSION, MIN_API_VERSION, HttpError, commonHeaders, compareVersions
 import { Router, splitVersion, type RequestContext, type UpgradeContext } from './router';
 import { writeUpgradeError } from './hijack';
 import { systemRoutes } from './routes/system';
+import { containerRoutes } from './routes/containers';
 
 export interface DockerApiServer {
   path: string;
@@ -23,9 +24,10 @@ export interface DockerApiServer {
 /** How long an idle keep-alive connection stays open: longer than the Go client's 30 s idle pool (notes §2.12). */
 export const KEEP_ALIVE_MS = 65_000;
 
-export function buildRouter(): Router {
+export function buildRouter(api: EngineApi): Router {
   const router = new Router();
   systemRoutes(router);
+  containerRoutes(router, api);
   return router;
 }
 
@@ -51,7 +53,7 @@ export interface DockerApiOptions {
 
 export async function startDockerApi(options: DockerApiOptions): Promise<DockerApiServer> {
   const { api, log } = options;
-  const router = options.router ?? buildRouter();
+  const router = options.router ?? buildRouter(api);
   let active = 0;
 
   const server = http.createServer({ keepAliveTimeout: KEEP_ALIVE_MS, requestTimeout: 0, headersTimeout: KEEP_ALIVE_MS + 1000 });

@@ -1,0 +1,186 @@
+// Docker's container JSON ⇄ the contract's container shapes (notes §3 P1, §6.1). Pure translation: every
+// decision about containers is the engine's.
+import type { ContainerCreateInput, ContainerInspect, ContainerSummary } from '../api/containers';
+import { EngineError } from '../api/errors';
+
+type Json = Record<string, unknown>;
+
+const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const strList = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : undefined);
+const posInt = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
+
+function nonEmpty(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === '' || v === 0) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+/** HostConfig settings the engine does not offer yet: accepted, named in a warning, not applied. */
+const ignoredHostConfig = ['PortBindings', 'PublishAllPorts', 'CapAdd', 'CapDrop', 'Privileged', 'Devices', 'DnsSearch', 'Dns', 'ExtraHosts', 'Links', 'ReadonlyRootfs', 'Tmpfs', 'Ulimits', 'Sysctls', 'ShmSize', 'Init'];
+/** HostConfig settings whose absence would lose data or break the container: refused. */
+const refusedHostConfig = ['Binds', 'Mounts', 'VolumesFrom'];
+
+export interface CreateRequest {
+  input: ContainerCreateInput;
+  /** Things in the request the engine does not apply, for Docker's `Warnings`. */
+  warnings: string[];
+}
+
+/** `POST /containers/create` body + `name` query → containers.create input. */
+export function createInput(body: unknown, name: string | null): CreateRequest {
+  if (body === undefined) throw new EngineError('invalid', 'container config is missing: send a JSON body');
+  const config = obj(body);
+  const host = obj(config.HostConfig);
+  const warnings: string[] = [];
+
+  const refused = refusedHostConfig.filter((k) => nonEmpty(host[k]));
+  if (refused.length) throw new EngineError('unsupported', `volumes and bind mounts are not supported by this engine yet (${refused.join(', ')})`);
+  const ignored = ignoredHostConfig.filter((k) => nonEmpty(host[k]));
+  const networkMode = str(host.NetworkMode);
+  if (networkMode && !['default', 'bridge'].includes(networkMode)) ignored.push(`NetworkMode=${networkMode}`);
+  if (nonEmpty(obj(obj(config.NetworkingConfig).EndpointsConfig)) && networkMode && !['default', 'bridge'].includes(networkMode)) ignored.push('NetworkingConfig');
+  if (ignored.length) warnings.push(`not supported by this engine yet, ignored: ${ignored.join(', ')}`);
+
+  let entrypoint = strList(config.Entrypoint);
+  // `--entrypoint ""` arrives as [""]: moby reads it as "no entrypoint".
+  if (entrypoint && entrypoint.length === 1 && entrypoint[0] === '') entrypoint = [];
+  const restart = obj(host.RestartPolicy);
+  const restartName = str(restart.Name) ?? 'no';
+  const nanoCpus = posInt(host.NanoCpus);
+  const pidsLimit = posInt(host.PidsLimit);
+  const memory = posInt(host.Memory);
+
+  const input: ContainerCreateInput = {
+    ...(name ? { name } : {}),
+    image: str(config.Image),
+    cmd: strList(config.Cmd),
+    entrypoint,
+    env: strList(config.Env) ?? [],
+    workingDir: str(config.WorkingDir),
+    user: str(config.User),
+    hostname: str(config.Hostname),
+    labels: Object.fromEntries(Object.entries(obj(config.Labels)).map(([k, v]) => [k, String(v)])),
+    tty: config.Tty === true,
+    openStdin: config.OpenStdin === true,
+    autoRemove: host.AutoRemove === true,
+    restartPolicy: { name: restartName as 'no', maximumRetryCount: typeof restart.MaximumRetryCount === 'number' ? restart.MaximumRetryCount : 0 },
+    stopSignal: str(config.StopSignal),
+    stopTimeout: typeof config.StopTimeout === 'number' && config.StopTimeout >= 0 ? config.StopTimeout : undefined,
+    resources: {
+      ...(memory ? { memory } : {}),
+      ...(nanoCpus ? { cpus: nanoCpus / 1e9 } : {}),
+      ...(pidsLimit ? { pidsLimit } : {}),
+    },
+  };
+  // Leave unset keys out entirely, so the contract's defaults apply as they do for fd.
+  for (const [k, v] of Object.entries(input)) if (v === undefined) delete (input as Json)[k];
+  return { input, warnings };
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+const goTime = (iso: string) => (iso ? iso : ZERO_TIME);
+
+/** containers.list item → one entry of `GET /containers/json`. */
+export function dockerSummary(c: ContainerSummary): Json {
+  return {
+    Id: c.id,
+    Names: [`/${c.name}`],
+    Image: c.image,
+    ImageID: '',
+    Command: c.command,
+    Created: c.created,
+    Ports: [],
+    Labels: c.labels,
+    State: c.state,
+    Status: c.status,
+    HostConfig: { NetworkMode: 'default' },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}
+
+/** containers.inspect → `GET /containers/{id}/json` (moby's ContainerJSON, the fields clients read). */
+export function dockerInspect(c: ContainerInspect): Json {
+  const cfg = c.config;
+  const s = c.state;
+  return {
+    Id: c.id,
+    Created: c.created,
+    Path: c.path,
+    Args: c.args,
+    State: {
+      Status: s.status,
+      Running: s.running,
+      Paused: s.paused,
+      Restarting: s.restarting,
+      OOMKilled: s.oomKilled,
+      Dead: s.dead,
+      Pid: s.pid,
+      ExitCode: s.exitCode,
+      Error: s.error,
+      StartedAt: goTime(s.startedAt),
+      FinishedAt: goTime(s.finishedAt),
+    },
+    Image: c.imageId,
+    ResolvConfPath: '',
+    HostnamePath: '',
+    HostsPath: '',
+    LogPath: c.logPath,
+    Name: `/${c.name}`,
+    RestartCount: c.restartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: {
+      NetworkMode: 'bridge',
+      // The API serves logs as json-file does; compose shows logs only for drivers it knows (json-file).
+      LogConfig: { Type: 'json-file', Config: {} },
+      AutoRemove: cfg.autoRemove ?? false,
+      PortBindings: {},
+      RestartPolicy: { Name: cfg.restartPolicy?.name ?? 'no', MaximumRetryCount: cfg.restartPolicy?.maximumRetryCount ?? 0 },
+      Binds: null,
+      Memory: cfg.resources?.memory ?? 0,
+      NanoCpus: cfg.resources?.cpus ? Math.round(cfg.resources.cpus * 1e9) : 0,
+      PidsLimit: cfg.resources?.pidsLimit ?? null,
+    },
+    GraphDriver: { Name: 'overlay2', Data: null },
+    Mounts: [],
+    Config: {
+      Hostname: cfg.hostname ?? c.id.slice(0, 12),
+      Domainname: '',
+      User: cfg.user ?? '',
+      AttachStdin: false,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: cfg.tty ?? false,
+      OpenStdin: cfg.openStdin ?? false,
+      StdinOnce: false,
+      Env: cfg.env ?? [],
+      Cmd: cfg.cmd ?? null,
+      Image: c.image,
+      Volumes: null,
+      WorkingDir: cfg.workingDir ?? '',
+      Entrypoint: cfg.entrypoint ?? null,
+      Labels: cfg.labels ?? {},
+      StopSignal: cfg.stopSignal ?? 'SIGTERM',
+      ...(cfg.stopTimeout !== undefined ? { StopTimeout: cfg.stopTimeout } : {}),
+    },
+    NetworkSettings: { Ports: {}, Networks: {} },
+  };
+}
+
+/** Docker `GET /containers/json` filters → the contract's; keys the engine cannot filter by are a 400. */
+export function listFilters(filters: Map<string, string[]>) {
+  const out: { status?: string[]; label?: string[]; name?: string[]; id?: string[] } = {};
+  for (const [key, values] of filters) {
+    if (!values.length) continue;
+    if (key === 'status' || key === 'label' || key === 'name' || key === 'id') out[key] = values;
+    else throw new EngineError('invalid', `invalid filter '${key}'${['ancestor', 'before', 'since', 'exited', 'health', 'network', 'publish', 'expose', 'volume', 'isolation', 'is-task'].includes(key) ? ' (not supported by this engine yet)' : ''}`);
+  }
+  return out;
+}

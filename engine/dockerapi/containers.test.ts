@@ -1,0 +1,134 @@
+// Container endpoints against the real docker CLI 28. Containers come from a busybox rootfs created through
+// the contract (the Docker API has no rootfs option); everything after creation goes through `docker`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
+import { buildBusyboxRootfs } from '../testing/rootfs';
+import { request, runDocker } from './testing';
+import { decodeFrames } from '../logs/framing';
+
+let engine: TestEngine;
+let socket: string;
+let rootfs: string;
+const docker = (...args: string[]) => runDocker(socket, args);
+
+async function create(name: string, cmd: string[], extra: Record<string, unknown> = {}) {
+  const { id } = await engine.client.call('containers.create', { name, rootfs, cmd, ...extra });
+  return id;
+}
+
+beforeAll(async () => {
+  engine = await startTestEngine();
+  socket = engine.host.paths.dockerSocket;
+  rootfs = buildBusyboxRootfs(path.join(tempRoot('fd-dockerapi-rootfs-'), 'rootfs'));
+});
+afterAll(async () => {
+  if (engine) {
+    for (const c of await engine.client.call('containers.list', { all: true }).catch(() => [])) {
+      await engine.client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
+    }
+    await engine.close();
+    fs.rmSync(engine.root, { recursive: true, force: true });
+  }
+  if (rootfs) fs.rmSync(path.dirname(rootfs), { recursive: true, force: true });
+});
+
+describe('docker API socket: containers with the docker CLI', () => {
+  it('errors for an unknown container read as docker prints them', async () => {
+    const r = await docker('stop', 'nosuch');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('Error response from daemon: No such container: nosuch');
+    const raw = await request(socket, 'GET', '/v1.44/containers/nosuch/json');
+    expect(raw.status).toBe(404);
+    expect(raw.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(raw.body)).toEqual({ message: 'No such container: nosuch' });
+    // docker rm -f ignores a missing container (404 → rc 0), as with dockerd.
+    expect((await docker('rm', '-f', 'nosuch')).code).toBe(0);
+  });
+
+  it('malformed and oversized JSON bodies are 400 and 413 with a JSON message', async () => {
+    const bad = await request(socket, 'POST', '/v1.44/containers/create', '{"Image": "busybox",', { 'Content-Type': 'application/json' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(bad.body).message).toMatch(/^invalid JSON: /);
+    const huge = await request(socket, 'POST', '/v1.44/containers/create', Buffer.alloc(5 * 1024 * 1024, 0x20), { 'Content-Type': 'application/json' });
+    expect(huge.status).toBe(413);
+    expect(JSON.parse(huge.body).message).toContain('exceeds the limit');
+  });
+
+  it('start, ps, logs, inspect, stop and rm work on a container', async () => {
+    const id = await create('talker', ['sh', '-c', 'echo out-line; echo err-line >&2; exec sleep 300'], { labels: { tier: 'web' } });
+    expect((await docker('start', 'talker')).stdout.trim()).toBe('talker');
+    // Starting a running container is a 304, which docker treats as success.
+    expect((await docker('start', 'talker')).code).toBe(0);
+
+    const ps = await docker('ps', '--format', '{{.ID}} {{.Names}} {{.State}} {{.Labels}}');
+    expect(ps.stdout.trim()).toBe(`${id.slice(0, 12)} talker running tier=web`);
+    const filtered = await docker('ps', '-a', '--filter', 'label=tier=db', '--format', '{{.Names}}');
+    expect(filtered.stdout).toBe('');
+
+    const inspect = JSON.parse((await docker('inspect', 'talker')).stdout) as { HostConfig: { LogConfig: { Type: string } } }[];
+    expect(inspect[0]).toMatchObject({ Id: id, Name: '/talker', State: { Status: 'running', Running: true }, Config: { Labels: { tier: 'web' }, Tty: false } });
+    expect(inspect[0]!.HostConfig.LogConfig.Type).toBe('json-file');
+
+    let logs = await docker('logs', 'talker');
+    for (let i = 0; i < 50 && !logs.stderr.includes('err-line'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      logs = await docker('logs', 'talker');
+    }
+    expect(logs.stdout).toBe('out-line\n');
+    expect(logs.stderr).toBe('err-line\n');
+    const stamped = await docker('logs', '--timestamps', '--tail', '1', 'talker');
+    expect(stamped.stdout + stamped.stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (out|err)-line\n$/);
+
+    // Removing a running container without force is a 409 with docker's message.
+    const busy = await docker('rm', 'talker');
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain('Error response from daemon:');
+    expect((await docker('stop', '-t', '1', 'talker')).code).toBe(0);
+    const exited = await docker('ps', '-a', '--filter', 'status=exited', '--format', '{{.Names}} {{.Status}}');
+    expect(exited.stdout).toMatch(/^talker Exited \(137\)/);
+    expect((await docker('rm', 'talker')).code).toBe(0);
+    expect((await docker('ps', '-a', '-q')).stdout).toBe('');
+  });
+
+  it('docker wait returns the exit code; logs of a finished container come framed by stream', async () => {
+    await create('job', ['sh', '-c', 'echo done; exit 3']);
+    const started = await docker('start', 'job');
+    expect(started.code).toBe(0);
+    const wait = await docker('wait', 'job');
+    expect(wait.stdout.trim()).toBe('3');
+    const raw = await request(socket, 'GET', '/v1.44/containers/job/logs?stdout=1&stderr=1');
+    expect(raw.headers['content-type']).toBe('application/vnd.docker.multiplexed-stream');
+    const frames = decodeFrames(Buffer.from(raw.body, 'latin1'));
+    expect(frames.map((f) => [f.stream, f.payload.toString()])).toEqual([[1, 'done\n']]);
+    expect((await docker('rm', 'job')).code).toBe(0);
+  });
+
+  it('docker exec runs in a container and returns its exit code, with and without a tty', async () => {
+    await create('box', ['sleep', '300']);
+    await docker('start', 'box');
+    const r = await docker('exec', 'box', 'sh', '-c', 'echo from-exec; echo to-err >&2; exit 4');
+    expect(r.stdout).toBe('from-exec\n');
+    expect(r.stderr).toBe('to-err\n');
+    expect(r.code).toBe(4);
+    const stdin = await runDocker(socket, ['exec', '-i', 'box', 'cat'], { input: 'piped input\n' });
+    expect(stdin.stdout).toBe('piped input\n');
+    const detached = await docker('exec', '-d', 'box', 'touch', '/tmp/marker');
+    expect(detached.code).toBe(0);
+    let seen = await docker('exec', 'box', 'ls', '/tmp');
+    for (let i = 0; i < 20 && !seen.stdout.includes('marker'); i++) seen = await docker('exec', 'box', 'ls', '/tmp');
+    expect(seen.stdout).toContain('marker');
+    expect((await docker('rm', '-f', 'box')).code).toBe(0);
+  });
+
+  it('docker start -a attaches before the start and prints the whole run', async () => {
+    await create('quick', ['sh', '-c', 'echo first; echo second >&2; exit 5']);
+    const r = await docker('start', '-a', 'quick');
+    expect(r.stdout).toBe('first\n');
+    expect(r.stderr).toBe('second\n');
+    expect(r.code).toBe(5);
+    expect((await docker('rm', 'quick')).code).toBe(0);
+  });
+});

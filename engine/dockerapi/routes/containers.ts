@@ -1,0 +1,299 @@
+// `/containers/*` and `/exec/*` (notes §3 P1/P2, §4): each endpoint is one or two contract calls.
+import type { EngineClient } from '../../api/client';
+import type { OutputChunk } from '../../api/containers';
+import { EngineError } from '../../api/errors';
+import { encodeFrame, StreamType } from '../../logs/framing';
+import { parseTimestamp } from '../../logs/record';
+import type { Router, UpgradeContext } from '../router';
+import { boolOr, boolValue, intParam, parseFilters, readBody, parseJsonBody, readJson, sendEmpty, sendJson, timestampMs } from '../http';
+import { createInput, dockerInspect, dockerSummary, listFilters } from '../containers-map';
+import { HijackedStream, readUpgradeBody, streamContentType, writeUpgraded } from '../hijack';
+import { startStream, writeChunk } from '../streaming';
+import { openEngineLink } from '../engine-link';
+import type { EngineApi } from '../../api/contract';
+
+const seconds = (query: URLSearchParams) => {
+  const t = intParam(query, 't');
+  return t === undefined || t < 0 ? undefined : t;
+};
+
+/** Output chunks of attach/exec as the client expects them: raw bytes with a TTY, multiplexed frames without. */
+function outputBytes(chunk: OutputChunk, tty: boolean): Buffer | null {
+  if (chunk.stream === 'exit' || !chunk.data) return null;
+  const data = Buffer.from(chunk.data, 'base64');
+  return tty ? data : encodeFrame(chunk.stream === 'stderr' ? StreamType.stderr : StreamType.stdout, data);
+}
+
+/**
+ * Runs one hijacked session: 101, then output until the engine's stream ends (or the client leaves), with
+ * the client's bytes forwarded as stdin when it asked to send any. The client's FIN is EOF on stdin only.
+ */
+async function hijackSession(
+  ctx: UpgradeContext,
+  tty: boolean,
+  output: AsyncIterable<OutputChunk>,
+  stdin: ((data: string, eof: boolean) => Promise<unknown>) | null,
+) {
+  const conn = new HijackedStream(ctx.socket);
+  writeUpgraded(ctx.socket, streamContentType(tty, ctx.version));
+  if (stdin) {
+    void (async () => {
+      try {
+        for await (const chunk of conn.stdin()) await stdin(chunk.toString('base64'), false);
+        if (!ctx.signal.aborted) await stdin('', true);
+      } catch {
+        // The process went away first: nothing more to deliver.
+      }
+    })();
+  }
+  try {
+    for await (const chunk of output) {
+      const bytes = outputBytes(chunk, tty);
+      if (bytes) await conn.write(bytes);
+      if (!conn.open) break;
+    }
+  } catch (err) {
+    // After the 101 the only channel for an error is the stream itself (stream 3 = system error).
+    if (!tty && conn.open && !ctx.signal.aborted) await conn.write(encodeFrame(StreamType.systemError, (err as Error).message));
+  } finally {
+    conn.end();
+  }
+}
+
+/**
+ * Output of a container's next run, for clients that attach before they start (`docker run`, compose,
+ * `docker start -a`): waits for the start event, then follows the log from the moment of the attach, which
+ * holds every byte of the run however fast it ends. With stdin or a TTY the session needs the live attach
+ * instead (interactive output loses only what precedes the attach).
+ * Stopgap until containers.attach accepts a created/exited container and connects before `runc start`.
+ */
+async function* outputOfNextRun(
+  engine: EngineClient,
+  id: string,
+  afterSeq: number,
+  since: number,
+  live: (() => AsyncIterable<OutputChunk>) | null,
+  signal: AbortSignal,
+): AsyncGenerator<OutputChunk> {
+  const starts = engine.stream('events.subscribe', { afterSeq, filters: { type: ['container'], actor: [id], action: ['start'] } });
+  const first = await starts[Symbol.asyncIterator]().next();
+  starts.cancel();
+  if (first.done || signal.aborted) return;
+  if (live) {
+    yield* live();
+    return;
+  }
+  for await (const l of engine.stream('containers.logs', { id, follow: true, since })) {
+    yield { stream: l.stream, data: Buffer.from(l.partial ? l.line : `${l.line}\n`, 'utf8').toString('base64') };
+  }
+}
+
+export function containerRoutes(router: Router, api: EngineApi) {
+  // Fixed paths first: they would otherwise match `{id}`.
+  router.add('GET', '/containers/json', async ({ res, query, engine }) => {
+    const filters = listFilters(parseFilters(query.get('filters')));
+    const all = boolValue(query.get('all'));
+    let list = await engine.call('containers.list', { all, filters: filters as never });
+    const limit = intParam(query, 'limit', -1)!;
+    if (limit > 0) list = list.slice(0, limit);
+    sendJson(res, 200, list.map(dockerSummary));
+  });
+
+  router.add('POST', '/containers/create', async ({ req, res, query, engine }) => {
+    const { input, warnings } = createInput(await readJson(req), query.get('name'));
+    const created = await engine.call('containers.create', input);
+    sendJson(res, 201, { Id: created.id, Warnings: [...warnings, ...created.warnings] });
+  });
+
+  router.add('GET', '/containers/{id}/json', async ({ res, params, engine }) => {
+    sendJson(res, 200, dockerInspect(await engine.call('containers.inspect', { id: params.id! })));
+  });
+
+  router.add('POST', '/containers/{id}/start', async ({ req, res, params, engine }) => {
+    // moby refuses a start body (config on start went away in 1.24); an empty `{}` or `null` is fine.
+    const body = parseJsonBody(await readBody(req));
+    if (body !== undefined && body !== null && Object.keys(body as object).length) {
+      throw new EngineError('invalid', 'starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24');
+    }
+    await engine.call('containers.start', { id: params.id! });
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/stop', async ({ res, params, query, engine }) => {
+    await engine.call('containers.stop', { id: params.id!, timeout: seconds(query) });
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/restart', async ({ res, params, query, engine }) => {
+    await engine.call('containers.restart', { id: params.id!, timeout: seconds(query) });
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/kill', async ({ res, params, query, engine }) => {
+    const signal = query.get('signal');
+    await engine.call('containers.kill', { id: params.id!, ...(signal ? { signal: /^\d+$/.test(signal) ? Number(signal) : signal } : {}) });
+    sendEmpty(res, 204);
+  });
+
+  router.add('DELETE', '/containers/{id}', async ({ res, params, query, engine }) => {
+    // `v` (remove anonymous volumes) has nothing to act on until volumes exist.
+    await engine.call('containers.remove', { id: params.id!, force: boolValue(query.get('force')) });
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/pause', async ({ res, params, engine }) => {
+    await engine.call('containers.pause', { id: params.id! });
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/unpause', async ({ res, params, engine }) => {
+    await engine.call('containers.unpause', { id: params.id! });
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/resize', async ({ res, params, query, engine }) => {
+    await engine.call('containers.resize', { id: params.id!, height: intParam(query, 'h', 0)!, width: intParam(query, 'w', 0)! });
+    sendEmpty(res, 200);
+  });
+
+  // `docker run` opens this before start and only proceeds once the headers arrive (notes §2.4).
+  router.add('POST', '/containers/{id}/wait', async ({ res, params, query, engine, signal }) => {
+    const condition = query.get('condition') || 'not-running';
+    if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new EngineError('invalid', `invalid condition: "${condition}"`);
+    // Resolve the container first so an unknown one is an ordinary 404, then flush the 200 at once.
+    const { id } = await engine.call('containers.inspect', { id: params.id! });
+    startStream(res, 'application/json');
+    let body: object;
+    try {
+      const { exitCode } = await engine.call('containers.wait', { id, condition: condition as 'not-running' });
+      body = { Error: null, StatusCode: exitCode };
+    } catch (err) {
+      if (signal.aborted) return;
+      body = { Error: { Message: (err as Error).message }, StatusCode: -1 };
+    }
+    res.end(`${JSON.stringify(body)}\n`);
+  });
+
+  router.add('GET', '/containers/{id}/logs', async ({ res, params, query, engine, signal }) => {
+    const stdout = boolValue(query.get('stdout'));
+    const stderr = boolValue(query.get('stderr'));
+    if (!stdout && !stderr) throw new EngineError('invalid', 'Bad parameters: you must choose at least one stream');
+    const c = await engine.call('containers.inspect', { id: params.id! });
+    const tailRaw = query.get('tail');
+    const tail = tailRaw === null || tailRaw === '' || tailRaw === 'all' ? undefined : intParam(query, 'tail');
+    const since = timestampMs(query.get('since'), 'since');
+    const until = timestampMs(query.get('until'), 'until');
+    const timestamps = boolValue(query.get('timestamps'));
+    const lines = engine.stream('containers.logs', {
+      id: c.id,
+      follow: boolValue(query.get('follow')),
+      ...(tail !== undefined && tail >= 0 ? { tail } : {}),
+      ...(since ? { since } : {}),
+      ...(until ? { until } : {}),
+      stdout,
+      stderr,
+    });
+    const tty = c.config.tty ?? false;
+    startStream(res, streamContentType(tty));
+    for await (const l of lines) {
+      const stamp = timestamps ? `${parseTimestamp(l.time)?.nano ?? l.time} ` : '';
+      const payload = Buffer.from(`${stamp}${l.line}${l.partial ? '' : '\n'}`, 'utf8');
+      const bytes = tty ? payload : encodeFrame(l.stream === 'stderr' ? StreamType.stderr : StreamType.stdout, payload);
+      if (!(await writeChunk(res, bytes)) || signal.aborted) return;
+    }
+    res.end();
+  });
+
+  router.addUpgrade('POST', '/containers/{id}/attach', async (ctx) => {
+    const { params, query, engine } = ctx;
+    await readUpgradeBody(ctx.socket, ctx.head, Number(ctx.req.headers['content-length'] ?? 0));
+    if (!boolOr(query, 'stream', false) && boolOr(query, 'logs', false)) {
+      throw new EngineError('unsupported', 'attach with logs=1 and stream=0 is not supported: use GET /containers/{id}/logs');
+    }
+    const attachedAt = Date.now();
+    // The event cursor is taken before the state is read, so a start in between is still seen below.
+    const [newest] = await engine.call('events.list', { limit: 1 });
+    const c = await engine.call('containers.inspect', { id: params.id! });
+    const tty = c.config.tty ?? false;
+    const wantsStdin = boolValue(query.get('stdin'));
+    let attached: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => (attached = resolve));
+    const live = () => {
+      const stream = engine.stream('containers.attach', { id: c.id, stdin: wantsStdin });
+      attached();
+      return stream;
+    };
+    const output = c.state.running
+      ? live()
+      : outputOfNextRun(engine, c.id, newest?.seq ?? 0, attachedAt, wantsStdin || tty ? live : null, ctx.signal);
+    const stdin = wantsStdin ? async (data: string, eof: boolean) => (await ready, engine.call('containers.write', { id: c.id, data, eof })) : null;
+    await hijackSession(ctx, tty, output, stdin);
+  });
+
+  router.add('POST', '/containers/{id}/exec', async ({ req, res, params, engine }) => {
+    const body = (await readJson(req)) as Record<string, unknown> | undefined;
+    if (!body || typeof body !== 'object') throw new EngineError('invalid', 'exec config is missing: send a JSON body');
+    const cmd = Array.isArray(body.Cmd) ? body.Cmd.map(String) : [];
+    const created = await engine.call('exec.create', {
+      id: params.id!,
+      cmd,
+      env: Array.isArray(body.Env) ? body.Env.map(String) : [],
+      ...(typeof body.WorkingDir === 'string' && body.WorkingDir ? { workingDir: body.WorkingDir } : {}),
+      ...(typeof body.User === 'string' && body.User ? { user: body.User } : {}),
+      tty: body.Tty === true,
+      attachStdin: body.AttachStdin === true,
+    });
+    sendJson(res, 201, { Id: created.id });
+  });
+
+  // Detached exec start is a plain request; the process must outlive it, so it runs on a link of its own
+  // that closes when the process ends.
+  router.add('POST', '/exec/{id}/start', async ({ req, res, params, engine }) => {
+    const body = (parseJsonBody(await readBody(req)) ?? {}) as Record<string, unknown>;
+    if (body.Detach !== true) throw new EngineError('invalid', 'attached exec start needs an upgraded connection (Connection: Upgrade, Upgrade: tcp)');
+    await engine.call('exec.inspect', { id: params.id! });
+    const link = openEngineLink(api);
+    void (async () => {
+      try {
+        for await (const chunk of link.client.stream('exec.start', { id: params.id! })) if (chunk.stream === 'exit') break;
+      } catch {
+        // The exec's own state records how it ended; there is no client to tell.
+      } finally {
+        link.close();
+      }
+    })();
+    sendEmpty(res, 200);
+  });
+
+  router.addUpgrade('POST', '/exec/{id}/start', async (ctx) => {
+    const { params, engine } = ctx;
+    const body = (parseJsonBody(await readUpgradeBody(ctx.socket, ctx.head, Number(ctx.req.headers['content-length'] ?? 0))) ?? {}) as Record<string, unknown>;
+    const exec = await engine.call('exec.inspect', { id: params.id! });
+    const tty = body.Tty === true || exec.tty;
+    const output = engine.stream('exec.start', { id: exec.id });
+    // Stdin is forwarded whenever the client sends any; the engine ignores it when the exec has no stdin.
+    await hijackSession(ctx, tty, output, (data, eof) => engine.call('exec.write', { id: exec.id, data, eof }));
+  });
+
+  router.add('GET', '/exec/{id}/json', async ({ res, params, engine }) => {
+    const e = await engine.call('exec.inspect', { id: params.id! });
+    sendJson(res, 200, {
+      ID: e.id,
+      ContainerID: e.containerId,
+      Running: e.running,
+      ExitCode: e.exitCode,
+      Pid: e.pid,
+      OpenStdin: false,
+      OpenStdout: true,
+      OpenStderr: true,
+      CanRemove: false,
+      DetachKeys: '',
+      ProcessConfig: { tty: e.tty, entrypoint: e.cmd[0] ?? '', arguments: e.cmd.slice(1), privileged: false, user: '' },
+    });
+  });
+
+  router.add('POST', '/exec/{id}/resize', async ({ res, params, query, engine }) => {
+    await engine.call('exec.resize', { id: params.id!, height: intParam(query, 'h', 0)!, width: intParam(query, 'w', 0)! });
+    sendEmpty(res, 200);
+  });
+}
