@@ -4,5 +4,6 @@ import { engineCommand } from './commands/engine';
 import { versionCommand } from './commands/version';
 import { infoCommand } from './commands/info';
 import { eventsCommand } from './commands/events';
+import { composeCommand } from './commands/compose';
 
-export const commands: Command[] = [engineCommand, versionCommand, infoCommand, eventsCommand];
+export const commands: Command[] = [engineCommand, versionCommand, infoCommand, eventsCommand, composeCommand];

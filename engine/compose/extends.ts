@@ -71,14 +71,19 @@ export function rebasePaths(service: Mapping, dir: string): Mapping {
 export function resolveExtends(file: SourceFile, ctx: ExtendsContext): void {
   const services = file.value.services;
   if (!isMapping(services)) return;
+  const reportedCycles = new Set<string>();
 
   const resolve = (src: SourceFile, name: string, stack: string[], refPath: KeyPath): { svc: Mapping; origins: Origin[] } | null => {
     const id = `${src.path}\u0000${name}`;
     const svcs = src.value.services;
     const raw = isMapping(svcs) ? svcs[name] : undefined;
     if (stack.includes(id)) {
-      const names = [...stack.slice(stack.indexOf(id)), id].map((s) => s.split('\u0000')[1]);
-      ctx.issue(file, refPath, `circular extends: ${names.join(' -> ')}`);
+      const members = [...stack.slice(stack.indexOf(id)), id];
+      const key = [...new Set(members)].sort().join('\n');
+      if (!reportedCycles.has(key)) {
+        reportedCycles.add(key);
+        ctx.issue(file, refPath, `circular extends: ${members.map((m) => m.split('\u0000')[1]).join(' -> ')}`);
+      }
       return null;
     }
     if (!isMapping(raw)) {

@@ -56,9 +56,7 @@ function mergeKeyed(base: unknown, over: unknown, keyOf: (v: unknown) => string)
   const out = new Map<string, unknown>();
   for (const v of base) out.set(keyOf(v), v);
   for (const v of over) {
-    const k = keyOf(v);
-    out.delete(k);
-    out.set(k, v);
+    out.set(keyOf(v), v); // an existing key keeps its place
   }
   return [...out.values()];
 }

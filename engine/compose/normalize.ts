@@ -98,7 +98,7 @@ function environmentOf(name: string, raw: RawService, ctx: NormalizeContext): Re
   return sortedRecord(env);
 }
 
-function durationMs(v: string | undefined): number | null {
+function durationMs(v: string | number | undefined): number | null {
   if (v === undefined) return null;
   const r = parseDuration(v);
   return 'ms' in r ? r.ms : null;

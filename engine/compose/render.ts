@@ -8,7 +8,7 @@ import { formatDuration } from './units';
 type Out = Record<string, unknown>;
 
 const escape = (v: unknown): unknown => {
-  if (typeof v === 'string') return v.replaceAll('$', '$$');
+  if (typeof v === 'string') return v.replaceAll('$', () => '$$');
   if (Array.isArray(v)) return v.map(escape);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, escape(x)]));
   return v;

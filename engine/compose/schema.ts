@@ -19,7 +19,7 @@ const stringOrList = z.union([z.string(), strList], { error: 'must be a string o
 const listOrDict = z.union([z.array(z.union([z.string(), z.number()])), z.record(z.string(), z.union([scalar, z.null()]))], {
   error: 'must be a list of "KEY=VALUE" strings or a mapping',
 });
-const duration = z.string().superRefine((v, ctx) => {
+const duration = z.union([z.string(), z.number()], { error: 'a duration is a string like "30s" or "1m30s"' }).superRefine((v, ctx) => {
   const r = parseDuration(v);
   if ('error' in r) ctx.addIssue({ code: 'custom', message: r.error });
 });
