@@ -4,6 +4,7 @@ import type { RootPaths } from './paths';
 import type { Store } from './store/db';
 import type { EventLog } from './events/log';
 import type { SettingsRepo } from './store/settings';
+import type { NetworkProvider } from './network/types';
 
 export interface Logger {
   info(message: string): void;
@@ -74,6 +75,8 @@ export interface EngineContext {
   counters: Partial<{ [K in keyof EngineCounts]: () => number }>;
   /** Registered by the images subsystem; absent until it starts. */
   images?: ImageProvider;
+  /** Registered by the network subsystem: netns, addresses, ports and DNS for containers. */
+  networks?: NetworkProvider;
 }
 
 /** A subsystem: its contract handlers plus optional start (reconcile) and stop hooks. */

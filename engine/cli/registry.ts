@@ -4,6 +4,7 @@ import { engineCommand } from './commands/engine';
 import { versionCommand } from './commands/version';
 import { infoCommand } from './commands/info';
 import { eventsCommand } from './commands/events';
+import { networkCommand } from './commands/network';
 import { composeCommand } from './commands/compose';
 
-export const commands: Command[] = [engineCommand, versionCommand, infoCommand, eventsCommand, composeCommand];
+export const commands: Command[] = [engineCommand, versionCommand, infoCommand, eventsCommand, networkCommand, composeCommand];

@@ -85,4 +85,42 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'networks',
+    sql: `
+      CREATE TABLE networks (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        bridge TEXT NOT NULL UNIQUE,
+        subnet TEXT NOT NULL,
+        gateway TEXT NOT NULL,
+        internal INTEGER NOT NULL,
+        dns INTEGER NOT NULL,
+        labels TEXT NOT NULL,
+        created INTEGER NOT NULL
+      );
+      CREATE TABLE network_sandboxes (
+        container_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        netns TEXT,
+        hostname TEXT NOT NULL,
+        ports TEXT NOT NULL,
+        resolv_conf TEXT NOT NULL,
+        hosts TEXT NOT NULL,
+        created INTEGER NOT NULL
+      );
+      CREATE TABLE network_endpoints (
+        container_id TEXT NOT NULL REFERENCES network_sandboxes(container_id) ON DELETE CASCADE,
+        network_id TEXT NOT NULL REFERENCES networks(id),
+        ip TEXT NOT NULL,
+        mac TEXT NOT NULL,
+        interface TEXT NOT NULL,
+        aliases TEXT NOT NULL,
+        PRIMARY KEY (container_id, network_id),
+        UNIQUE (network_id, ip)
+      );
+    `,
+  },
 ];
