@@ -121,7 +121,7 @@ function toTemplate(items: TrayItem[]): Electron.MenuItemConstructorOptions[] {
 }
 
 async function refreshTray() {
-  if (!tray) return;
+  if (!tray || quitting) return;
   const link = currentLink();
   if (link && !engineStatus) {
     try {

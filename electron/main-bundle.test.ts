@@ -1,0 +1,96 @@
+// The built main process booted under plain Node against a stand-in `electron` module (no Electron binary can
+// be had here): it must host the engine, serve the app with its CSP, answer the page over IPC through the
+// dispatcher, route a dropped compose file, keep running when the window closes and shut the engine down on
+// Quit. What only real Electron can show is in e2e/electron.test.ts.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempRoot } from '../engine/testing/engine';
+import { CONTENT_SECURITY_POLICY } from './security';
+
+const top = path.resolve(import.meta.dirname, '..');
+const work = tempRoot('fd-main-bundle-');
+const root = path.join(work, 'root');
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+async function bundleMain(): Promise<string> {
+  const outdir = path.join(work, 'app', 'dist', 'electron');
+  await build({
+    entryPoints: ['main', 'preload'].map((n) => ({ in: path.join(top, `electron/${n}.ts`), out: n })),
+    outdir,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['better-sqlite3', '@napi-rs/xattr', 'electron'],
+    logLevel: 'error',
+  });
+  const renderer = path.join(work, 'app', 'dist', 'renderer');
+  fs.mkdirSync(renderer, { recursive: true });
+  fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>Flying Dutchman</title>');
+  return path.join(outdir, 'main.cjs');
+}
+
+describe('main process bundle', () => {
+  it('boots, hosts the engine, serves the page over IPC, routes a dropped compose file and quits cleanly', async () => {
+    const main = await bundleMain();
+    const compose = path.join(work, 'compose.yaml');
+    fs.writeFileSync(compose, 'services:\n  web:\n    image: busybox\n');
+    const launchCompose = path.join(work, 'launch-compose.yml');
+    fs.writeFileSync(launchCompose, 'services: {}\n');
+    const child = spawn(process.execPath, [path.join(top, 'electron/testing/boot-main.cjs'), '--root', root, launchCompose], {
+      env: { ...process.env, FD_MAIN_BUNDLE: main, FD_DROP_FILE: compose, NODE_PATH: path.join(top, 'node_modules') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    expect(line, `main did not report:\n${stdout}\n${stderr}`).toBeDefined();
+    const r = JSON.parse(line!.slice(7));
+
+    expect(r.url).toBe('app://fd/index.html');
+    expect(r.visible).toBe(true);
+    expect(r.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(r.webPreferences.preload).toBe(path.join(path.dirname(main), 'preload.cjs'));
+    expect(r.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(r.windowOpen).toEqual({ action: 'deny' });
+    expect(r.openedExternal).toEqual(['https://example.com/']);
+    expect(r.index).toEqual({ status: 200, csp: CONTENT_SECURITY_POLICY, type: 'text/html; charset=utf-8', body: '<!doctype html><title>Flying Dutchman</title>' });
+    expect(r.otherHost).toBe(403);
+
+    // The page's call ran on the hosted engine; the bad one was refused; the stranger got nothing.
+    expect(r.replies).toHaveLength(2);
+    expect(r.replies).toEqual(
+      expect.arrayContaining([
+        { s: 1, t: 'result', id: 1, root },
+        { s: 1, t: 'error', id: 2, code: 'invalid' },
+      ]),
+    );
+    expect(stderr).toMatch(/untrusted frame/);
+    expect(stderr).toMatch(/rejected a malformed file drop/);
+
+    expect(r.tray.tooltip).toBe('Flying Dutchman: no containers running');
+    expect(r.tray.items).toEqual(expect.arrayContaining(['Open dashboard', 'Quit (leave containers running)', 'Quit and stop all']));
+    expect(r.tray.hasImage).toBe(true);
+
+    expect(r.shell).toEqual(
+      expect.arrayContaining([
+        { type: 'open-compose', path: launchCompose },
+        { type: 'engine', mode: 'hosted', root },
+        { type: 'open-compose', path: compose },
+      ]),
+    );
+    expect(r.afterClose).toEqual({ visible: false, destroyed: false });
+    expect(r.windowState.bounds).toMatchObject({ width: 1280, height: 820 });
+
+    expect(code).toBe(0);
+    expect(fs.existsSync(path.join(root, 'engine.sock'))).toBe(false);
+    expect(fs.existsSync(path.join(root, 'engine.pid'))).toBe(false);
+  });
+});
