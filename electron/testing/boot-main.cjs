@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: main.cjs require()s electron, and the hook must be in place before it loads. */
 // Boots a built main.cjs (FD_MAIN_BUNDLE) against electron-stand-in.cjs, drives it the way the window and
 // the user would (IPC from the page, a file drop, closing the window, the tray's Quit) and prints what it saw
 // as one `RESULT {...}` line for main-bundle.test.ts. Exits when main quits.

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: main.cjs require()s electron, and the hook must be in place before it loads. */
 // A stand-in for the `electron` module, just large enough to boot dist/electron/main.cjs under plain Node
 // where no Electron binary can be had. It records what main does (windows, tray menus, ipc replies, protocol
 // handlers) on `globalThis.__fdElectron` for main-bundle.test.ts. It is test support only: the real checks of
