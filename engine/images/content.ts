@@ -97,6 +97,7 @@ async function syncDir(dir: string) {
 export class ContentStore {
   readonly blobs: string;
   readonly ingestDir: string;
+  private readonly writers = new Map<string, Promise<void>>();
 
   constructor(readonly root: string) {
     this.blobs = path.join(root, 'blobs');
@@ -128,12 +129,19 @@ export class ContentStore {
 
   /** Writes a small blob held in memory (configs, manifests) through an ingest. */
   async putBytes(digest: string, data: Buffer): Promise<void> {
-    if (this.has(digest)) return;
-    const ingest = await this.openIngest(digest, data.length);
-    await ingest.abort(true);
-    const fresh = await this.openIngest(digest, data.length);
-    await fresh.write(data);
-    await fresh.commit();
+    // One writer per digest: concurrent pulls of the same image write the same manifests and configs.
+    const running = this.writers.get(digest);
+    if (running) return running;
+    const work = (async () => {
+      if (this.has(digest)) return;
+      const stale = await this.openIngest(digest, data.length);
+      await stale.abort(true);
+      const fresh = await this.openIngest(digest, data.length);
+      await fresh.write(data);
+      await fresh.commit();
+    })().finally(() => this.writers.delete(digest));
+    this.writers.set(digest, work);
+    return work;
   }
 
   async remove(digest: string): Promise<void> {

@@ -15,7 +15,7 @@ import type { ImageMetadata, ImageRecord, LayerRecord, SnapshotRecord } from './
 import { formatPlatform, hostPlatform, normalizePlatform, selectManifest, type IndexEntry, type Platform } from './platform';
 import type { ImageRef } from './reference';
 import { MEDIA, type FetchedManifest, type RegistryClient } from './registry-client';
-import { UnsafeLayerError, decompress, unpackLayer } from './unpack';
+import { decompress, unpackLayer } from './unpack';
 
 export type PullPhase = 'waiting' | 'downloading' | 'verifying' | 'extracting' | 'done' | 'exists';
 
@@ -88,6 +88,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number
 
 export class Puller {
   private readonly inflight = new Map<string, Promise<SnapshotRecord>>();
+  private readonly inflightBlobs = new Map<string, Promise<Buffer>>();
 
   constructor(
     private readonly client: RegistryClient,
@@ -163,6 +164,14 @@ export class Puller {
 
   private async fetchSmallBlob(ref: ImageRef, desc: Descriptor, signal?: AbortSignal): Promise<Buffer> {
     if (this.content.has(desc.digest)) return this.content.read(desc.digest);
+    const running = this.inflightBlobs.get(desc.digest);
+    if (running) return running;
+    const work = this.downloadSmallBlob(ref, desc, signal).finally(() => this.inflightBlobs.delete(desc.digest));
+    this.inflightBlobs.set(desc.digest, work);
+    return work;
+  }
+
+  private async downloadSmallBlob(ref: ImageRef, desc: Descriptor, signal?: AbortSignal): Promise<Buffer> {
     if (desc.size > MAX_CONFIG_BYTES) throw unavailable(`blob ${desc.digest} is too large for an image config (${desc.size} bytes)`);
     const { body } = await this.client.getBlob(ref, desc.digest, 0, signal);
     const data = Buffer.from(await new Response(body).arrayBuffer());
@@ -238,8 +247,11 @@ export class Puller {
       const snapshot: SnapshotRecord = { chainId: layer.chainId, dir, diffId, parent, size, created: now, lastUsed: now };
       this.meta.putSnapshot(snapshot);
       return snapshot;
-    } catch (err) {
-      if (err instanceof UnsafeLayerError || err instanceof DigestMismatchError) discardIngest = true;
+    } catch (caught) {
+      // Keep a partial download for resume only when the network failed; bad bytes are never resumed from.
+      const networkFailure = caught instanceof EngineError && (caught.code === 'unavailable' || caught.code === 'cancelled') && !(caught instanceof DigestMismatchError);
+      if (!networkFailure) discardIngest = true;
+      const err = caught instanceof EngineError ? caught : unavailable(`layer ${layer.digest} is not a valid tar stream: ${(caught as Error).message}; pull again`);
       await ingest?.abort(discardIngest);
       if (discardIngest && this.content.has(layer.digest) && err instanceof DigestMismatchError) {
         // The committed blob unpacked to the wrong diff id: the image config and the blob disagree.
