@@ -117,6 +117,14 @@ export class NetworkManager implements NetworkProvider {
     this.hooks = hooks;
   }
 
+  private notifyFiles(containerId: string, files: { resolvConf: string; hosts: string }): void {
+    try {
+      this.hooks?.filesChanged?.(containerId, files);
+    } catch (err) {
+      this.ctx.log.warn(`updating /etc files of ${containerId.slice(0, 12)}: ${(err as Error).message}`);
+    }
+  }
+
   netnsPath(containerId: string): string {
     return path.join(this.netnsDir, containerId);
   }
@@ -492,6 +500,7 @@ export class NetworkManager implements NetworkProvider {
       const dns = this.dnsOf(s);
       const files = this.files(s, dns.servers, dns.search);
       this.repo.updateSandboxFiles(containerId, files.resolvConf, files.hosts);
+      this.notifyFiles(containerId, files);
       this.ctx.events.append({ type: 'network', action: 'connect', actor: { id: n.id, attributes: { name: n.name, type: 'bridge', container: containerId } } });
       return this.result(this.repo.sandbox(containerId)!).addresses[n.name]!;
     });
@@ -516,6 +525,7 @@ export class NetworkManager implements NetworkProvider {
       const dns = this.dnsOf(s);
       const files = this.files(s, dns.servers, dns.search);
       this.repo.updateSandboxFiles(containerId, files.resolvConf, files.hosts);
+      this.notifyFiles(containerId, files);
       this.ctx.events.append({ type: 'network', action: 'disconnect', actor: { id: n.id, attributes: { name: n.name, type: 'bridge', container: containerId } } });
     });
   }

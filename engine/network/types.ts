@@ -64,6 +64,11 @@ export interface NetworkContainerHooks {
   /** Records a connect of a stopped container in its config, for its next start. */
   connected?(containerId: string, attachment: NetworkAttachment): void;
   disconnected?(containerId: string, network: { id: string; name: string }): void;
+  /**
+   * A running container's resolv.conf/hosts changed (connect/disconnect): rewrite the bind-mounted files in
+   * place (truncate + write, not rename, so the container sees the new content).
+   */
+  filesChanged?(containerId: string, files: { resolvConf: string; hosts: string }): void;
 }
 
 export interface NetworkProvider {
