@@ -62,4 +62,48 @@ describe('Containers screen', () => {
     await expect(client.call('containers.list', { all: true })).resolves.toEqual([]);
     await page.close();
   });
+
+  it('follows a container\'s logs live, across tab switches and a restart, without repeating lines', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    const shell = new AppShell(page);
+    const containers = new ContainersPage(page);
+    const script = 'i=0; while true; do echo "tick $i"; echo "oops $i" >&2; i=$((i+1)); sleep 0.3; done';
+    const { id } = await client.call('containers.create', { name: 'e2e-logs', rootfs, cmd: ['sh', '-c', script], stopTimeout: 1 });
+    await client.call('containers.start', { id });
+    await shell.open(web.url);
+    await shell.goTo('Containers');
+    await containers.open('e2e-logs');
+    await shell.heading('e2e-logs').waitFor();
+    await containers.logLines.filter({ hasText: 'tick 3' }).waitFor({ timeout: 10_000 });
+    await expect(containers.logLines.filter({ hasText: 'oops 3' }).getAttribute('class')).resolves.toContain('stderr');
+
+    // A line shows up within a second of conmon writing it (its own timestamp).
+    await containers.timestamps.check();
+    const before = await containers.logLines.count();
+    await page.waitForFunction((n) => document.querySelectorAll('.log-line').length > n, before, { polling: 20 });
+    const seenAt = Date.now();
+    const newest = await containers.logLines.nth(before).locator('.log-time').textContent();
+    expect(seenAt - Date.parse(newest!.trim())).toBeLessThan(1000);
+
+    // Tab switches keep the follower and its lines.
+    await containers.tab('Inspect').click();
+    await page.getByLabel('Container details as JSON').waitFor();
+    await containers.tab('Logs').click();
+    expect(await containers.logLines.count()).toBeGreaterThanOrEqual(before);
+
+    // A restart: old lines stay, new ones follow, none repeats.
+    await client.call('containers.restart', { id, timeout: 1 });
+    await page.waitForFunction(() => [...document.querySelectorAll('.log-line')].filter((l) => l.textContent?.endsWith('tick 0')).length >= 2, undefined, {
+      timeout: 20_000,
+    });
+    const lines = await containers.logLines.allTextContents();
+    expect(lines.filter((l, i) => lines.indexOf(l) !== i)).toEqual([]);
+
+    await containers.logSearch.fill('oops');
+    await expect(containers.logLines.filter({ hasText: 'tick' }).count()).resolves.toBe(0);
+    expect(await containers.logLines.count()).toBeGreaterThan(0);
+    await page.screenshot({ path: screenshotPath('container-logs'), fullPage: true });
+    await client.call('containers.remove', { id, force: true });
+    await page.close();
+  });
 });

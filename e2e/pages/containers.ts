@@ -20,6 +20,34 @@ export class ContainersPage {
     return this.page.getByRole('button', { name: `${action} ${name}`, exact: true });
   }
 
+  open(name: string) {
+    return this.row(name).getByRole('link', { name, exact: true }).click();
+  }
+
+  tab(name: 'Logs' | 'Inspect') {
+    return this.page.getByRole('tab', { name, exact: true });
+  }
+
+  get logView() {
+    return this.page.getByRole('log');
+  }
+
+  get logLines() {
+    return this.logView.locator('.log-line');
+  }
+
+  get logSearch() {
+    return this.page.getByLabel('Search logs');
+  }
+
+  get timestamps() {
+    return this.page.getByLabel('Timestamps');
+  }
+
+  get logStatus() {
+    return this.page.getByRole('toolbar', { name: 'Log controls' }).getByRole('status');
+  }
+
   async waitForState(name: string, state: string, timeout = 15_000) {
     await this.row(name).locator(`.state-${state}`).waitFor({ timeout });
   }

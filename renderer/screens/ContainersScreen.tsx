@@ -6,7 +6,8 @@ import type { ContainerSummary } from '../../engine/api/containers';
 import { useServices } from '../app';
 import { ErrorState, NotAvailableState, ScreenHeader } from '../components/Shell';
 import { callIfAvailable, contractHas, NotAvailable } from '../queries/methods';
-import { useUi } from '../state/ui';
+import { hrefFor, useUi } from '../state/ui';
+import { ContainerDetail } from './ContainerDetail';
 
 const PROJECT_LABEL = 'com.docker.compose.project';
 type Action = 'start' | 'stop' | 'restart' | 'remove';
@@ -25,7 +26,11 @@ function ContainerRow({ c, busy, onAction }: { c: ContainerSummary; busy: boolea
   const can = (method: string) => contractHas(`containers.${method}`);
   return (
     <tr data-id={c.id}>
-      <th scope="row">{c.name}</th>
+      <th scope="row">
+        <a href={hrefFor('containers', c.id)} aria-label={c.name}>
+          {c.name}
+        </a>
+      </th>
       <td>
         <span className={`state state-${c.state}`}>{c.state}</span>
       </td>
@@ -54,6 +59,11 @@ function ContainerRow({ c, busy, onAction }: { c: ContainerSummary; busy: boolea
 }
 
 export function ContainersScreen() {
+  const param = useUi((s) => s.route.param);
+  return param ? <ContainerDetail id={param} /> : <ContainerList />;
+}
+
+function ContainerList() {
   const { connection } = useServices();
   const filter = useUi((s) => s.containerFilter);
   const setFilter = useUi((s) => s.setContainerFilter);

@@ -34,7 +34,7 @@ export interface EventQuery {
 
 export interface Route {
   screen: ScreenId;
-  /** The object a link pointed at (container id, image ref...), used to prefill the screen's filter. */
+  /** The object a link pointed at (a container id opens its detail view). */
   param: string;
 }
 
@@ -46,8 +46,16 @@ export function parseHash(hash: string): Route {
 
 export const hrefFor = (screen: ScreenId, param = '') => `#/${screen}${param ? `/${encodeURIComponent(param)}` : ''}`;
 
+export type DetailTab = 'logs' | 'inspect';
+
 interface UiState {
   route: Route;
+  detailTab: DetailTab;
+  setDetailTab(tab: DetailTab): void;
+  /** Log view options: kept across tab switches and containers. */
+  logSearch: string;
+  logTimestamps: boolean;
+  setLogView(patch: { logSearch?: string; logTimestamps?: boolean }): void;
   eventQuery: EventQuery;
   containerFilter: string;
   setRoute(route: Route): void;
@@ -59,7 +67,12 @@ export const useUi = create<UiState>((set) => ({
   route: parseHash(typeof location === 'undefined' ? '' : location.hash),
   eventQuery: { type: '', action: '', range: '24h', from: null, to: null },
   containerFilter: '',
-  setRoute: (route) => set((s) => ({ route, containerFilter: route.screen === 'containers' && route.param ? route.param : s.containerFilter })),
+  detailTab: 'logs',
+  logSearch: '',
+  logTimestamps: false,
+  setLogView: (patch) => set(patch),
+  setDetailTab: (detailTab) => set({ detailTab }),
+  setRoute: (route) => set({ route }),
   setEventQuery: (patch) => set((s) => ({ eventQuery: { ...s.eventQuery, ...patch } })),
   setContainerFilter: (containerFilter) => set({ containerFilter }),
 }));
