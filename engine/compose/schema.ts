@@ -12,6 +12,14 @@ const withoutExtensions = (v: unknown) => (isMapping(v) ? mapping(Object.entries
 /** A strict mapping that ignores `x-*` extension keys. */
 const spec = <T extends z.core.$ZodLooseShape>(shape: T) => z.preprocess(withoutExtensions, z.strictObject(shape));
 
+// Interpolated values are strings: like docker compose, accept "3" where a number goes and "true"/"false"
+// where a boolean goes (`scale: ${API_SCALE:-1}`).
+const toNumber = (v: unknown) => (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v);
+const toBoolean = (v: unknown) => (v === 'true' || v === 'True' || v === 'TRUE' ? true : v === 'false' || v === 'False' || v === 'FALSE' ? false : v);
+const int = (min?: number) => z.preprocess(toNumber, min === undefined ? z.number().int() : z.number().int().min(min));
+const num = () => z.preprocess(toNumber, z.number());
+const bool = () => z.preprocess(toBoolean, z.boolean());
+
 const str = z.string();
 const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' });
 const strList = z.array(z.string());
@@ -27,11 +35,11 @@ const size = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
   const r = parseBytes(v);
   if ('error' in r) ctx.addIssue({ code: 'custom', message: r.error });
 });
-const intLike = z.union([z.number().int(), z.string().regex(/^-?\d+$/, 'must be a whole number')], { error: 'must be a whole number' });
+const intLike = z.union([int(), z.string().regex(/^-?\d+$/, 'must be a whole number')], { error: 'must be a whole number' });
 
 const PortLong = spec({
-  target: z.union([z.number().int(), z.string().regex(/^\d+$/)], { error: 'target must be a port number' }),
-  published: z.union([z.string(), z.number().int()]).optional(),
+  target: z.union([int(), z.string().regex(/^\d+$/)], { error: 'target must be a port number' }),
+  published: z.union([z.string(), int()]).optional(),
   host_ip: str.optional(),
   protocol: str.optional(),
   mode: z.enum(['ingress', 'host']).optional(),
@@ -47,11 +55,11 @@ const VolumeLong = spec({
   type: z.enum(['volume', 'bind', 'tmpfs'], { error: (i) => `type ${JSON.stringify(i.input)} is not supported (volume, bind or tmpfs)` }),
   source: str.optional(),
   target: str,
-  read_only: z.boolean().optional(),
+  read_only: bool().optional(),
   consistency: str.optional(),
-  bind: spec({ propagation: str.optional(), create_host_path: z.boolean().optional(), selinux: z.enum(['z', 'Z']).optional() }).optional(),
-  volume: spec({ nocopy: z.boolean().optional(), subpath: str.optional() }).optional(),
-  tmpfs: spec({ size: size.optional(), mode: z.number().int().optional() }).optional(),
+  bind: spec({ propagation: str.optional(), create_host_path: bool().optional(), selinux: z.enum(['z', 'Z']).optional() }).optional(),
+  volume: spec({ nocopy: bool().optional(), subpath: str.optional() }).optional(),
+  tmpfs: spec({ size: size.optional(), mode: int().optional() }).optional(),
 });
 const ServiceVolume = z.union([z.string(), VolumeLong], { error: 'a volume is a string like "data:/var/lib/data" or a mapping with type/source/target' }).superRefine((v, ctx) => {
   const r = parseVolume(v);
@@ -62,7 +70,7 @@ const Condition = z.enum(['service_started', 'service_healthy', 'service_complet
   error: (i) => `invalid condition ${JSON.stringify(i.input)}: use service_started, service_healthy or service_completed_successfully`,
 });
 const DependsOn = z.union(
-  [strList, z.record(z.string(), z.union([z.null(), spec({ condition: Condition.optional(), restart: z.boolean().optional(), required: z.boolean().optional() })]))],
+  [strList, z.record(z.string(), z.union([z.null(), spec({ condition: Condition.optional(), restart: bool().optional(), required: bool().optional() })]))],
   { error: 'must be a list of service names or a mapping of service name to {condition, restart, required}' },
 );
 
@@ -70,10 +78,10 @@ const Healthcheck = spec({
   test: z.union([z.string(), strList], { error: 'test must be a string or a list like ["CMD", "curl", "-f", "http://localhost"]' }).optional(),
   interval: duration.optional(),
   timeout: duration.optional(),
-  retries: z.number().int().min(0).optional(),
+  retries: int(0).optional(),
   start_period: duration.optional(),
   start_interval: duration.optional(),
-  disable: z.boolean().optional(),
+  disable: bool().optional(),
 });
 
 const ServiceNetworks = z.union(
@@ -87,11 +95,11 @@ const ServiceNetworks = z.union(
           aliases: strList.optional(),
           ipv4_address: str.optional(),
           ipv6_address: str.optional(),
-          priority: z.number().int().optional(),
+          priority: int().optional(),
           link_local_ips: strList.optional(),
           mac_address: str.optional(),
           driver_opts: z.record(z.string(), scalar).optional(),
-          gw_priority: z.number().int().optional(),
+          gw_priority: int().optional(),
           interface_name: str.optional(),
         }),
       ]),
@@ -100,24 +108,24 @@ const ServiceNetworks = z.union(
   { error: 'must be a list of network names or a mapping of network name to {aliases, ...}' },
 );
 
-const Ulimits = z.record(z.string(), z.union([z.number().int(), spec({ soft: z.number().int(), hard: z.number().int() })], { error: 'must be a number or {soft, hard}' }));
+const Ulimits = z.record(z.string(), z.union([int(), spec({ soft: int(), hard: int() })], { error: 'must be a number or {soft, hard}' }));
 
 const Build = z.union([z.string(), z.looseObject({ context: str.optional(), dockerfile: str.optional() })], { error: 'must be a path or a mapping with context/dockerfile' });
 
 const Deploy = z.looseObject({
-  replicas: z.number().int().min(0).optional(),
+  replicas: int(0).optional(),
   mode: z.enum(['replicated', 'global']).optional(),
   resources: z
     .looseObject({
-      limits: z.looseObject({ cpus: z.union([z.number(), z.string()]).optional(), memory: size.optional(), pids: z.number().int().optional() }).optional(),
+      limits: z.looseObject({ cpus: num().optional(), memory: size.optional(), pids: int().optional() }).optional(),
       reservations: z.looseObject({}).optional(),
     })
     .optional(),
-  restart_policy: z.looseObject({ condition: z.enum(['none', 'on-failure', 'any']).optional(), max_attempts: z.number().int().optional() }).optional(),
+  restart_policy: z.looseObject({ condition: z.enum(['none', 'on-failure', 'any']).optional(), max_attempts: int().optional() }).optional(),
   labels: listOrDict.optional(),
 });
 
-const EnvFile = z.union([z.string(), z.array(z.union([z.string(), spec({ path: str, required: z.boolean().optional(), format: str.optional() })]))], {
+const EnvFile = z.union([z.string(), z.array(z.union([z.string(), spec({ path: str, required: bool().optional(), format: str.optional() })]))], {
   error: 'must be a path or a list of paths',
 });
 
@@ -140,19 +148,19 @@ export const serviceShape = {
   healthcheck: Healthcheck.optional(),
   restart: Restart.optional(),
   deploy: Deploy.optional(),
-  scale: z.number().int().min(0).optional(),
+  scale: int(0).optional(),
   labels: listOrDict.optional(),
   working_dir: str.optional(),
   user: z.union([z.string(), z.number()]).optional(),
   hostname: str.optional(),
   domainname: str.optional(),
-  tty: z.boolean().optional(),
-  stdin_open: z.boolean().optional(),
+  tty: bool().optional(),
+  stdin_open: bool().optional(),
   stop_signal: str.optional(),
   stop_grace_period: duration.optional(),
-  init: z.boolean().optional(),
-  read_only: z.boolean().optional(),
-  privileged: z.boolean().optional(),
+  init: bool().optional(),
+  read_only: bool().optional(),
+  privileged: bool().optional(),
   cap_add: strList.optional(),
   cap_drop: strList.optional(),
   tmpfs: stringOrList.optional(),
@@ -161,9 +169,9 @@ export const serviceShape = {
   mem_reservation: size.optional(),
   memswap_limit: size.optional(),
   shm_size: size.optional(),
-  cpus: z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/, 'must be a number like 0.5')]).optional(),
+  cpus: num().optional(),
   cpu_shares: intLike.optional(),
-  pids_limit: z.number().int().optional(),
+  pids_limit: int().optional(),
   container_name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'must start with a letter or digit and contain only letters, digits, _ . -').optional(),
   profiles: strList.optional(),
   extra_hosts: listOrDict.optional(),
@@ -181,11 +189,11 @@ export const serviceShape = {
   pid: z.union([z.string(), z.null()]).optional(),
   userns_mode: str.optional(),
   group_add: z.array(z.union([z.string(), z.number()])).optional(),
-  oom_score_adj: z.number().int().optional(),
+  oom_score_adj: int().optional(),
   runtime: str.optional(),
   mac_address: str.optional(),
   annotations: listOrDict.optional(),
-  attach: z.boolean().optional(),
+  attach: bool().optional(),
   secrets: z.array(z.union([z.string(), z.looseObject({})])).optional(),
   configs: z.array(z.union([z.string(), z.looseObject({})])).optional(),
   volumes_from: strList.optional(),
@@ -203,7 +211,7 @@ export const IGNORED_SERVICE_KEYS = [
 
 export const ServiceSchema = spec(serviceShape);
 
-const External = z.union([z.boolean(), spec({ name: str.optional() })], { error: 'external must be true or false' });
+const External = z.union([bool(), spec({ name: str.optional() })], { error: 'external must be true or false' });
 
 export const NetworkSchema = z.union([
   z.null(),
@@ -213,10 +221,10 @@ export const NetworkSchema = z.union([
     driver: str.optional(),
     driver_opts: z.record(z.string(), scalar).optional(),
     labels: listOrDict.optional(),
-    internal: z.boolean().optional(),
-    attachable: z.boolean().optional(),
-    enable_ipv6: z.boolean().optional(),
-    enable_ipv4: z.boolean().optional(),
+    internal: bool().optional(),
+    attachable: bool().optional(),
+    enable_ipv6: bool().optional(),
+    enable_ipv4: bool().optional(),
     ipam: z.looseObject({}).optional(),
   }),
 ], { error: 'must be a mapping (or empty)' });
