@@ -1,0 +1,85 @@
+import type { Command } from '../command';
+import { parseArgs } from '../args';
+import { UsageError } from '../errors';
+import type { ImageSummary } from '../../api/images';
+
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n}B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = -1;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : Math.round(v)}${units[u]}`;
+}
+
+export function ago(ms: number, now = Date.now()): string {
+  if (!ms) return 'N/A';
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 60) return `${s} seconds ago`;
+  if (s < 3600) return `${Math.round(s / 60)} minutes ago`;
+  if (s < 172800) return `${Math.round(s / 3600)} hours ago`;
+  if (s < 60 * 86400) return `${Math.round(s / 86400)} days ago`;
+  if (s < 730 * 86400) return `${Math.round(s / (30 * 86400))} months ago`;
+  return `${Math.round(s / (365 * 86400))} years ago`;
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('')).join('\n');
+}
+
+export const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+/** `name:tag` → [name, tag]; the colon of a registry port is not a tag separator. */
+function splitTag(ref: string): [string, string] {
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, '<none>'];
+}
+
+/** One row per tag (docker's layout); untagged images show <none>. */
+export function imageRows(images: ImageSummary[], options: { digests?: boolean; now?: number } = {}): string[][] {
+  const header = ['REPOSITORY', 'TAG', ...(options.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];
+  const rows = [header];
+  for (const image of images) {
+    const digest = image.repoDigests[0]?.split('@')[1] ?? '<none>';
+    const tags = image.repoTags.length ? image.repoTags.map(splitTag) : [[image.repoDigests[0]?.split('@')[0] ?? '<none>', '<none>'] as [string, string]];
+    for (const [repo, tag] of tags) {
+      rows.push([repo, tag, ...(options.digests ? [digest] : []), shortId(image.id), ago(image.created, options.now), formatBytes(image.size)]);
+    }
+  }
+  return rows;
+}
+
+export const imagesCommand: Command = {
+  name: 'images',
+  summary: 'List images',
+  usage: 'fd images [-a] [-q] [--digests] [--filter key=value] [--format json] [REPOSITORY[:TAG]]',
+  async run(argv, ctx) {
+    const { flags, args } = parseArgs(argv, {
+      all: { type: 'bool', short: 'a', description: 'Show all images (untagged ones too)' },
+      quiet: { type: 'bool', short: 'q', description: 'Only show image ids' },
+      digests: { type: 'bool', description: 'Show digests' },
+      filter: { type: 'list', short: 'f', description: 'dangling=true|false, reference=PATTERN', value: 'KEY=VALUE' },
+      format: { type: 'string', description: 'json: one image per line as JSON' },
+      'no-trunc': { type: 'bool', description: 'Show full image ids' },
+    });
+    if (args.length > 1) throw new UsageError(`"fd images" takes at most one argument (got ${args.join(' ')})`);
+    const filters = [...flags.filter, ...(args[0] ? [`reference=${args[0]}`] : [])];
+    const images = await (await ctx.client()).call('images.list', { all: true, filters });
+    const shown = flags.all || filters.some((f) => f.startsWith('dangling=')) ? images : images.filter((i) => i.repoTags.length > 0 || i.containers === 0);
+    const out = ctx.io.stdout;
+    if (flags.format === 'json') {
+      for (const i of shown) out.write(`${JSON.stringify(i)}\n`);
+    } else if (flags.quiet) {
+      for (const id of new Set(shown.map((i) => (flags['no-trunc'] ? i.id : shortId(i.id))))) out.write(`${id}\n`);
+    } else {
+      let rows = imageRows(shown, { digests: flags.digests });
+      if (flags['no-trunc']) rows = rows.map((r, n) => (n === 0 ? r : r.map((c) => (/^[a-f0-9]{12}$/.test(c) ? (shown.find((i) => shortId(i.id) === c)?.id ?? c) : c))));
+      out.write(`${table(rows)}\n`);
+    }
+    return 0;
+  },
+};
