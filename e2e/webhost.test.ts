@@ -57,6 +57,20 @@ describe('web UI in Chromium', () => {
     await shell.heading('Events').waitFor();
   });
 
+  it('follows the system colour scheme', async () => {
+    const background = async (colorScheme: 'light' | 'dark') => {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 760 }, colorScheme });
+      pages.push(page);
+      const shell = new AppShell(page);
+      await shell.open(`${web.url}#/settings`);
+      await shell.heading('Settings').waitFor();
+      await page.screenshot({ path: screenshotPath(`settings-${colorScheme}`), fullPage: true });
+      return page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    };
+    expect(await background('light')).toBe('rgb(247, 247, 248)');
+    expect(await background('dark')).toBe('rgb(22, 24, 28)');
+  });
+
   it('shows an event appended while the page is open, and still shows it after a reload', async () => {
     const page = await newPage();
     const shell = new AppShell(page);
