@@ -32,8 +32,8 @@ export type ShellEvent =
   | { type: 'show-container'; id: string; tab: 'logs' }
   /** Tray "open logs" of a compose project: show the project's interleaved logs. */
   | { type: 'show-project'; name: string; tab: 'logs' }
-  /** The engine link changed (hosted here, or a client of an engine already running on the root). */
-  | { type: 'engine'; mode: 'hosted' | 'client'; root: string };
+  /** The engine link changed: hosted here, a client of an engine already on the root, or of a child `fd engine`. */
+  | { type: 'engine'; mode: 'hosted' | 'client' | 'child'; root: string };
 
 /** An engine session as the renderer sees it: exactly the Port an EngineClient takes. */
 export type EnginePort = Port<ClientMessage, ServerMessage>;

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../engine/api/errors';
 import { startEngineHost } from '../engine/host';
-import { quietLogger, tempRoot } from '../engine/testing/engine';
+import { quietLogger, repoRoot, tempRoot } from '../engine/testing/engine';
 import { connectUnix } from '../engine/transport/unix';
-import { openEngineLink } from './engine-link';
+import { isNativeLoadError, openEngineLink } from './engine-link';
 
 const roots: string[] = [];
 const newRoot = () => {
@@ -68,5 +69,50 @@ describe('engine link', () => {
       await link.close();
       if (!firstClosed) await first.close();
     }
+  });
+});
+
+describe('engine link when the host cannot load here (Electron without a rebuilt SQLite addon)', () => {
+  it('runs `fd engine` as a child under Node, is its client, and stops it on close', async () => {
+    const root = newRoot();
+    const dlopenError = Object.assign(new Error('The module better_sqlite3.node was compiled against a different Node.js version using NODE_MODULE_VERSION 115.'), {
+      code: 'ERR_DLOPEN_FAILED',
+    });
+    const link = await openEngineLink({
+      root,
+      log: quietLogger,
+      loadHost: async () => {
+        throw dlopenError;
+      },
+      childEngine: { command: process.execPath, args: [path.join(repoRoot, 'dist', 'cli.js')] },
+    });
+    try {
+      expect(link.mode).toBe('child');
+      const info = await link.client.call('system.info', {});
+      expect(info.root).toBe(root);
+      expect(info.pid).not.toBe(process.pid);
+      expect(quietLogger.lines.some((l) => l.includes('running it as `fd engine` instead'))).toBe(true);
+    } finally {
+      await link.close();
+    }
+    // The child engine is gone: its socket and pid file with it.
+    expect(fs.existsSync(`${root}/engine.sock`)).toBe(false);
+    expect(fs.existsSync(`${root}/engine.pid`)).toBe(false);
+  });
+
+  it('other host failures are reported as they are, not papered over', async () => {
+    const root = newRoot();
+    await expect(
+      openEngineLink({
+        root,
+        log: quietLogger,
+        loadHost: async () => {
+          throw new Error('EACCES: permission denied, mkdir');
+        },
+        childEngine: { command: process.execPath, args: [path.join(repoRoot, 'dist', 'cli.js')] },
+      }),
+    ).rejects.toThrow(/permission denied/);
+    expect(isNativeLoadError(new Error('EACCES'))).toBe(false);
+    expect(isNativeLoadError(Object.assign(new Error('x'), { code: 'ERR_DLOPEN_FAILED' }))).toBe(true);
   });
 });

@@ -79,7 +79,8 @@ export class EngineSupervisor {
       }
       delay = first;
       this.current = link;
-      this.options.log.info(link.mode === 'hosted' ? `hosting the engine on ${link.root}` : `connected to the engine already running on ${link.root}`);
+      const how = { hosted: 'hosting the engine', client: 'connected to the engine already running', child: 'started `fd engine` and connected to it' };
+      this.options.log.info(`${how[link.mode]} on ${link.root}`);
       this.listener.linked(link);
       const reason = await Promise.race([link.lost, new Promise<null>((resolve) => (this.wake = () => resolve(null)))]);
       if (reason === null || this.stopped) return;

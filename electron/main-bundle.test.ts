@@ -17,6 +17,7 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 async function bundleMain(): Promise<string> {
   const outdir = path.join(work, 'app', 'dist', 'electron');
+  if (fs.existsSync(path.join(outdir, 'main.cjs'))) return path.join(outdir, 'main.cjs');
   await build({
     entryPoints: ['main', 'preload'].map((n) => ({ in: path.join(top, `electron/${n}.ts`), out: n })),
     outdir,
@@ -31,7 +32,24 @@ async function bundleMain(): Promise<string> {
   const renderer = path.join(work, 'app', 'dist', 'renderer');
   fs.mkdirSync(renderer, { recursive: true });
   fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>Flying Dutchman</title>');
+  // The CLI beside it, for the child-engine fallback.
+  fs.symlinkSync(path.join(top, 'dist', 'cli.js'), path.join(work, 'app', 'dist', 'cli.js'));
   return path.join(outdir, 'main.cjs');
+}
+
+async function boot(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [path.join(top, 'electron/testing/boot-main.cjs'), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  expect(line, `main did not report:\n${stdout}\n${stderr}`).toBeDefined();
+  return { code, stderr, r: JSON.parse(line!.slice(7)) };
 }
 
 describe('main process bundle', () => {
@@ -41,18 +59,11 @@ describe('main process bundle', () => {
     fs.writeFileSync(compose, 'services:\n  web:\n    image: busybox\n');
     const launchCompose = path.join(work, 'launch-compose.yml');
     fs.writeFileSync(launchCompose, 'services: {}\n');
-    const child = spawn(process.execPath, [path.join(top, 'electron/testing/boot-main.cjs'), '--root', root, launchCompose], {
-      env: { ...process.env, FD_MAIN_BUNDLE: main, FD_DROP_FILE: compose, NODE_PATH: path.join(top, 'node_modules') },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { code, stderr, r } = await boot(['--root', root, launchCompose], {
+      FD_MAIN_BUNDLE: main,
+      FD_DROP_FILE: compose,
+      NODE_PATH: path.join(top, 'node_modules'),
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-    expect(line, `main did not report:\n${stdout}\n${stderr}`).toBeDefined();
-    const r = JSON.parse(line!.slice(7));
 
     expect(r.url).toBe('app://fd/index.html');
     expect(r.visible).toBe(true);
@@ -92,5 +103,28 @@ describe('main process bundle', () => {
     expect(code).toBe(0);
     expect(fs.existsSync(path.join(root, 'engine.sock'))).toBe(false);
     expect(fs.existsSync(path.join(root, 'engine.pid'))).toBe(false);
+  });
+
+  it('where the SQLite addon cannot load (unpackaged Electron, other Node ABI), still starts: `fd engine` runs as a child', async () => {
+    const main = await bundleMain();
+    const fake = path.join(work, 'fake_modules', 'better-sqlite3');
+    fs.mkdirSync(fake, { recursive: true });
+    fs.writeFileSync(
+      path.join(fake, 'index.js'),
+      "throw Object.assign(new Error('better_sqlite3.node was compiled against a different Node.js version using NODE_MODULE_VERSION 115'), { code: 'ERR_DLOPEN_FAILED' });\n",
+    );
+    const childRoot = path.join(work, 'child-root');
+    const { code, stderr, r } = await boot(['--root', childRoot], {
+      FD_MAIN_BUNDLE: main,
+      FD_DROP_FILE: path.join(work, 'none.yml'),
+      FD_NODE: process.execPath,
+      NODE_PATH: [path.join(work, 'fake_modules'), path.join(top, 'node_modules')].join(path.delimiter),
+    });
+    expect(stderr).toMatch(/cannot host the engine in this process .*NODE_MODULE_VERSION/);
+    expect(r.shell).toContainEqual({ type: 'engine', mode: 'child', root: childRoot });
+    expect(r.replies).toContainEqual({ s: 1, t: 'result', id: 1, root: childRoot });
+    expect(code).toBe(0);
+    // Quit stopped the child engine too.
+    expect(fs.existsSync(path.join(childRoot, 'engine.sock'))).toBe(false);
   });
 });

@@ -63,7 +63,8 @@ const isTrustedFrame = (event: { senderFrame?: { url: string } | null }) => !!ev
 // ---- the engine ---------------------------------------------------------------------------------------
 
 const supervisor = new EngineSupervisor(
-  { root, log: consoleLogger },
+  // Where the SQLite addon cannot load in Electron (an unpackaged checkout), `fd engine` runs under Node.
+  { root, log: consoleLogger, childEngine: { command: process.env.FD_NODE || 'node', args: [path.join(top, 'dist', 'cli.js')] } },
   {
     linked(link) {
       engineStatus = null;
