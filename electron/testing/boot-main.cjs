@@ -67,7 +67,6 @@ const labels = (template) =>
   out.afterClose = { visible: win.isVisible(), destroyed: win.isDestroyed() };
   out.windowState = JSON.parse(fs.readFileSync(path.join(rec.userData, 'window-state.json'), 'utf8'));
   out.shell = shellEvents();
-  fs.rmSync(rec.userData, { recursive: true, force: true });
 
   process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
   // Quit from the tray, as a user would.

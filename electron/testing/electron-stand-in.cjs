@@ -13,6 +13,8 @@ globalThis.__fdElectron = record;
 
 const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-standin-userdata-'));
 record.userData = userData;
+// Main saves window state up to its last moment (closing windows on quit): remove the dir only at exit.
+process.on('exit', () => fs.rmSync(userData, { recursive: true, force: true }));
 
 class App extends EventEmitter {
   constructor() {
