@@ -90,7 +90,8 @@ export function dockerSummary(c: ContainerSummary): Json {
     Image: c.image,
     ImageID: '',
     Command: c.command,
-    Created: c.created,
+    // The contract counts milliseconds; Docker lists unix seconds.
+    Created: Math.floor(c.created / 1000),
     Ports: [],
     Labels: c.labels,
     State: c.state,

@@ -13,6 +13,7 @@ import { Router, splitVersion, type RequestContext, type UpgradeContext } from '
 import { writeUpgradeError } from './hijack';
 import { systemRoutes } from './routes/system';
 import { containerRoutes } from './routes/containers';
+import { imageRoutes } from './routes/images';
 
 export interface DockerApiServer {
   path: string;
@@ -28,6 +29,7 @@ export function buildRouter(api: EngineApi): Router {
   const router = new Router();
   systemRoutes(router);
   containerRoutes(router, api);
+  imageRoutes(router);
   return router;
 }
 

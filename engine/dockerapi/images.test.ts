@@ -1,0 +1,100 @@
+// Images and `docker run` against the real docker CLI 28, with images from a loopback docker-registry.
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestEngine, type TestEngine } from '../testing/engine';
+import { startRegistry, type TestRegistry } from '../testing/registry';
+import { busyboxImage, pushImage } from '../testing/image-builder';
+import { request, runDocker } from './testing';
+
+let engine: TestEngine;
+let registry: TestRegistry;
+let socket: string;
+let image: string;
+const docker = (...args: string[]) => runDocker(socket, args, { timeoutMs: 60_000 });
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  await pushImage(registry, 'tools/busybox', '1.0', await busyboxImage());
+  image = `${registry.host}/tools/busybox:1.0`;
+  engine = await startTestEngine();
+  socket = engine.host.paths.dockerSocket;
+});
+afterAll(async () => {
+  if (engine) {
+    for (const c of await engine.client.call('containers.list', { all: true }).catch(() => [])) {
+      await engine.client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
+    }
+    await engine.close();
+    fs.rmSync(engine.root, { recursive: true, force: true });
+  }
+  await registry?.stop();
+});
+
+describe('docker API socket: images and run with the docker CLI', () => {
+  it('docker pull streams progress and the image is listed, inspected, tagged and removed', async () => {
+    const pull = await docker('pull', image);
+    expect(pull.stderr).toBe('');
+    expect(pull.code).toBe(0);
+    expect(pull.stdout).toContain('1.0: Pulling from tools/busybox\n');
+    expect(pull.stdout).toMatch(/\nDigest: sha256:[0-9a-f]{64}\n/);
+    expect(pull.stdout).toContain(`Status: Downloaded newer image for ${image}\n${image}\n`);
+    const again = await docker('pull', image);
+    expect(again.stdout).toContain(`Status: Image is up to date for ${image}`);
+
+    const images = await docker('images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}');
+    const [row] = images.stdout.trim().split('\n');
+    expect(row).toMatch(new RegExp(`^${registry.host}/tools/busybox:1\\.0 [0-9a-f]{12}$`));
+    const inspect = JSON.parse((await docker('image', 'inspect', image)).stdout) as { Id: string; RepoTags: string[]; ContainerConfig: object; Os: string }[];
+    expect(inspect[0]).toMatchObject({ RepoTags: [image], ContainerConfig: { Volumes: null }, Os: 'linux' });
+    expect(row!.endsWith(inspect[0]!.Id.slice(7, 19))).toBe(true);
+
+    expect((await docker('tag', image, 'local/copy:v2')).code).toBe(0);
+    const byId = await request(socket, 'GET', `/v1.44/images/local/copy:v2/json`);
+    expect(JSON.parse(byId.body).Id).toBe(inspect[0]!.Id);
+    const rmi = await docker('rmi', 'local/copy:v2');
+    expect(rmi.code).toBe(0);
+    expect(rmi.stdout).toContain('Untagged: local/copy:v2');
+
+    const missing = await docker('image', 'inspect', 'nosuch:1');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No such image: nosuch:1');
+  });
+
+  it('docker pull of an unknown repository fails with the registry message and exit 1', async () => {
+    const r = await docker('pull', `${registry.host}/tools/nothing:1`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error response from daemon: .+/);
+  });
+
+  it('docker run --rm prints the output and returns the exit code, and removes the container', async () => {
+    const hi = await docker('run', '--rm', image, 'echo', 'hi');
+    expect(hi.stderr).toBe('');
+    expect(hi.stdout).toBe('hi\n');
+    expect(hi.code).toBe(0);
+    const three = await docker('run', '--rm', image, 'sh', '-c', 'echo to-err >&2; exit 3');
+    expect(three.stderr).toBe('to-err\n');
+    expect(three.code).toBe(3);
+    expect((await docker('ps', '-aq')).stdout).toBe('');
+  });
+
+  it('docker run -d then docker logs -f follows until the container exits', async () => {
+    const run = await docker('run', '-d', '--name', 'ticker', image, 'sh', '-c', 'for i in 1 2 3; do echo tick $i; sleep 0.3; done');
+    expect(run.code).toBe(0);
+    const id = run.stdout.trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const logs = await docker('logs', '-f', 'ticker');
+    expect(logs.stdout).toBe('tick 1\ntick 2\ntick 3\n');
+    expect((await docker('wait', 'ticker')).stdout.trim()).toBe('0');
+    // `--until 0s` means the start of this second (the CLI sends whole seconds), so name the next one.
+    const until = String(Math.ceil(Date.now() / 1000) + 1);
+    const events = await docker('events', '--since', '5m', '--until', until, '--filter', `container=${id}`, '--format', '{{.Action}}');
+    expect(events.stdout.trim().split('\n')).toEqual(expect.arrayContaining(['create', 'start', 'die']));
+    expect((await docker('rm', 'ticker')).code).toBe(0);
+  });
+
+  it('docker run of an image that is not there says so', async () => {
+    const r = await docker('run', '--rm', `${registry.host}/tools/absent:1`, 'true');
+    expect(r.code).toBe(125);
+    expect(r.stderr).toContain(`Unable to find image '${registry.host}/tools/absent:1' locally`);
+  });
+});
