@@ -73,5 +73,13 @@ if (fs.existsSync(path.join(top, 'renderer/index.html'))) {
 }
 
 fs.mkdirSync(dist, { recursive: true });
+// Native helpers: fd-attach bridges conmon's SOCK_SEQPACKET attach socket, which Node cannot open.
+{
+  const src = path.join(top, 'engine/runtime/native/fd-attach.c');
+  const out = path.join(dist, 'native', 'fd-attach');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const r = spawnSync('cc', ['-O2', '-Wall', '-o', out, src], { stdio: 'inherit' });
+  if (r.status !== 0) process.stderr.write('[build] warning: could not compile fd-attach (install a C compiler); attach, exec -i and run -i need it\n');
+}
 fs.writeFileSync(stamp, `${new Date().toISOString()}\n`);
 process.stderr.write(`[build] done in ${Date.now() - started} ms\n`);

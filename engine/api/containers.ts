@@ -203,8 +203,8 @@ export const containersContract = {
   'containers.pause': call('Freeze every process of the container.', ById, Ok),
   'containers.unpause': call('Thaw a paused container.', ById, Ok),
   'containers.attach': stream(
-    "Live output of a running container (and its stdin, through containers.write); ends with an `exit` item.",
-    z.object({ id: ContainerRef, stdin: z.boolean().default(false) }).strict(),
+    "Live output of a container (and its stdin, through containers.write); ends with an `exit` item. With start, the engine starts the container after attaching, so no output is missed.",
+    z.object({ id: ContainerRef, stdin: z.boolean().default(false), start: z.boolean().default(false) }).strict(),
     OutputChunk,
   ),
   'containers.write': call('Write bytes to the stdin of an attached container; eof closes it.', z.object({ id: ContainerRef, data: Bytes.default(''), eof: z.boolean().default(false) }).strict(), Ok),

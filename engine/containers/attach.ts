@@ -1,5 +1,6 @@
-// Attach to a running container: its live output from conmon's attach socket, its stdin through
-// containers.write, pty resize through conmon's ctl FIFO.
+// Attach to a container: its live output from conmon's attach socket, its stdin through containers.write,
+// pty resize through conmon's ctl FIFO. With `start`, the attach connects between `runc create` and
+// `runc start` (podman's order), so even the first byte of output is seen.
 import { EngineError } from '../api/errors';
 import type { OutputChunk } from '../api/containers';
 import type { EngineContext } from '../context';
@@ -8,21 +9,61 @@ import { resizePty } from '../runtime/conmon';
 import { containerLayout } from './layout';
 import type { ContainerManager } from './manager';
 
-/** Attach sessions that carry stdin, per container id. */
-const stdinSessions = new Map<string, Set<AttachSession>>();
+/** One attach of one client; stdin written before the socket is connected waits in `pending`. */
+class ContainerAttach {
+  session: AttachSession | null = null;
+  pending: Buffer[] = [];
+  pendingEof = false;
 
-export function attachOutput(ctx: EngineContext, manager: ContainerManager, ref: string, stdin: boolean, signal: AbortSignal): AsyncIterable<OutputChunk> {
-  const rec = manager.find(ref);
-  if (rec.state.status !== 'running') throw new EngineError('conflict', `You cannot attach to a ${rec.state.status} container ${rec.name}: start it first`);
-  // Created now, not on first pull: a containers.write right after the open must find it.
-  const session = new AttachSession(attachHelper(ctx.paths.tmp), containerLayout(ctx.paths, rec.id).dir);
-  if (stdin) {
-    const set = stdinSessions.get(rec.id) ?? new Set();
-    set.add(session);
-    stdinSessions.set(rec.id, set);
+  connect(session: AttachSession) {
+    this.session = session;
+    for (const b of this.pending) session.write(b);
+    if (this.pendingEof) session.closeStdin();
+    this.pending = [];
   }
+
+  write(data: Buffer | null, eof: boolean) {
+    if (!this.session) {
+      if (data) this.pending.push(data);
+      if (eof) this.pendingEof = true;
+      return;
+    }
+    if (data) this.session.write(data);
+    if (eof) this.session.closeStdin();
+  }
+}
+
+/** Attaches that carry stdin, per container id. */
+const stdinAttaches = new Map<string, Set<ContainerAttach>>();
+
+export function attachOutput(
+  ctx: EngineContext,
+  manager: ContainerManager,
+  input: { id: string; stdin: boolean; start: boolean },
+  signal: AbortSignal,
+): AsyncIterable<OutputChunk> {
+  const rec = manager.find(input.id);
+  if (!input.start && rec.state.status !== 'running') {
+    throw new EngineError('conflict', `You cannot attach to a ${rec.state.status} container ${rec.name}: start it first`);
+  }
+  const helper = attachHelper(ctx.paths.tmp);
+  // Registered now, not on first pull: a containers.write right after the open must find it.
+  const attach = new ContainerAttach();
+  if (input.stdin) {
+    const set = stdinAttaches.get(rec.id) ?? new Set();
+    set.add(attach);
+    stdinAttaches.set(rec.id, set);
+  }
+  const connect = async (dir: string) => {
+    const session = new AttachSession(helper, dir);
+    attach.connect(session);
+    if (!(await session.ready)) throw new EngineError('internal', `cannot attach to ${rec.name}: ${session.error}`);
+  };
   return (async function* () {
     try {
+      if (input.start) await manager.start(rec.id, connect);
+      else await connect(containerLayout(ctx.paths, rec.id).dir);
+      const session = attach.session!;
       for await (const f of session.frames(signal)) yield { stream: f.stream, data: f.data.toString('base64') };
       const helperCode = await session.done;
       if (helperCode === 2) throw new EngineError('conflict', `cannot attach to ${rec.name}: ${session.error}`);
@@ -30,20 +71,17 @@ export function attachOutput(ctx: EngineContext, manager: ContainerManager, ref:
       const exitCode = await manager.wait(rec.id, 'not-running', signal);
       yield { stream: 'exit' as const, data: '', exitCode };
     } finally {
-      stdinSessions.get(rec.id)?.delete(session);
-      session.close();
+      stdinAttaches.get(rec.id)?.delete(attach);
+      attach.session?.close();
     }
   })();
 }
 
 export function writeContainerStdin(manager: ContainerManager, ref: string, data: string, eof: boolean) {
   const rec = manager.find(ref);
-  const sessions = stdinSessions.get(rec.id);
-  if (!sessions?.size) throw new EngineError('conflict', `container ${rec.name} has no attach session with stdin: attach with stdin first`);
-  for (const s of sessions) {
-    if (data) s.write(Buffer.from(data, 'base64'));
-    if (eof) s.closeStdin();
-  }
+  const attaches = stdinAttaches.get(rec.id);
+  if (!attaches?.size) throw new EngineError('conflict', `container ${rec.name} has no attach session with stdin: attach with stdin first`);
+  for (const a of attaches) a.write(data ? Buffer.from(data, 'base64') : null, eof);
 }
 
 export function resizeContainer(ctx: EngineContext, manager: ContainerManager, ref: string, height: number, width: number) {

@@ -8,7 +8,6 @@ import type { z } from 'zod';
 import { EngineError, notFound } from '../api/errors';
 import type { ExecCreateInput, OutputChunk } from '../api/containers';
 import type { EngineContext } from '../context';
-import { readLogs } from '../logs';
 import { AttachSession, attachHelper } from '../runtime/attach';
 import { launchConmon, readExitFile, resizePty } from '../runtime/conmon';
 import { findConmon } from '../runtime/oci';
@@ -31,6 +30,8 @@ interface ExecSession {
   /** stdin written before the attach session exists. */
   pending: Buffer[];
   pendingEof: boolean;
+  /** A size sent before the process started becomes its initial console size. */
+  size: { height: number; width: number } | null;
 }
 
 const FINISHED_KEEP_MS = 5 * 60_000;
@@ -49,7 +50,7 @@ export class ExecManager {
     const id = crypto.randomBytes(32).toString('hex');
     // Short dir names: the attach socket path must stay under 108 bytes for the helper's connect.
     const dir = path.join(containerLayout(this.ctx.paths, rec.id).dir, 'exec', id.slice(0, 12));
-    this.sessions.set(id, { id, containerId: rec.id, input, dir, running: false, started: false, exitCode: null, pid: 0, stdin: null, pending: [], pendingEof: false });
+    this.sessions.set(id, { id, containerId: rec.id, input, dir, running: false, started: false, exitCode: null, pid: 0, stdin: null, pending: [], pendingEof: false, size: null });
     this.manager.emit(rec, 'exec_create', { execID: id });
     return id;
   }
@@ -80,11 +81,13 @@ export class ExecManager {
       tty: s.input.tty,
       rlimits: defaultRlimits(),
     });
+    if (s.input.tty && s.size) spec.consoleSize = s.size;
     fs.mkdirSync(s.dir, { recursive: true });
     const specFile = path.join(s.dir, 'process.json');
     fs.writeFileSync(specFile, JSON.stringify(spec));
     const exitDir = path.join(s.dir, 'exits');
-    const logPath = path.join(s.dir, 'exec.log');
+    const helper = attachHelper(this.ctx.paths.tmp);
+    let session: AttachSession | null = null;
     const launched = await launchConmon({
       conmon: findConmon(),
       runtime: this.manager.runtime,
@@ -95,35 +98,40 @@ export class ExecManager {
       workDir: s.dir,
       exitDir,
       persistDir: path.join(s.dir, 'persist'),
-      logPath,
+      logPath: path.join(s.dir, 'exec.log'),
       tty: s.input.tty,
       stdin: s.input.attachStdin,
       execProcessSpec: specFile,
+      execAttach: async (dir) => {
+        session = new AttachSession(helper, dir);
+        if (!(await session.ready)) throw new EngineError('internal', `cannot attach to the exec session: ${session.error}`);
+        s.stdin = session;
+        for (const b of s.pending) session.write(b);
+        if (s.pendingEof || !s.input.attachStdin) session.closeStdin();
+        s.pending = [];
+      },
+    }).catch((err: unknown) => {
+      (session as AttachSession | null)?.close();
+      fs.rmSync(s.dir, { recursive: true, force: true });
+      throw err;
     });
     s.pid = launched.pid;
     s.running = true;
     this.manager.emit(rec, 'exec_start', { execID: s.id });
     // conmon names the exit file after -c (the container id), so each exec has its own exit dir.
     const exitFile = path.join(exitDir, rec.id);
-    if (s.input.attachStdin) {
-      s.stdin = new AttachSession(attachHelper(this.ctx.paths.tmp), s.dir, { output: false });
-      for (const b of s.pending) s.stdin.write(b);
-      if (s.pendingEof) s.stdin.closeStdin();
-      s.pending = [];
-    }
+    const attached = session as unknown as AttachSession;
     try {
-      const entries = readLogs(logPath, { follow: true, signal, isRunning: () => readExitFile(exitFile) === null });
-      for await (const e of entries) {
-        const bytes = e.partial ? e.data : Buffer.concat([e.data, Buffer.from('\n')]);
-        yield { stream: e.stream, data: bytes.toString('base64') };
-      }
+      for await (const f of attached.frames(signal)) yield { stream: f.stream, data: f.data.toString('base64') };
       if (signal.aborted) return;
+      // conmon closes the socket as the process ends; the exit file follows right after.
+      for (let i = 0; i < 200 && readExitFile(exitFile) === null; i++) await new Promise((r) => setTimeout(r, 25));
       s.exitCode = readExitFile(exitFile) ?? -1;
       s.running = false;
       this.manager.emit(rec, 'exec_die', { execID: s.id, exitCode: String(s.exitCode) });
       yield { stream: 'exit', data: '', exitCode: s.exitCode };
     } finally {
-      s.stdin?.close();
+      attached.close();
       s.stdin = null;
       if (!s.running) this.finish(s);
     }
@@ -151,6 +159,7 @@ export class ExecManager {
     const s = this.get(id);
     if (!s.input.tty) throw new EngineError('invalid', `exec ${id.slice(0, 12)} has no tty`);
     if (s.running) resizePty(s.dir, height, width);
+    else s.size = { height, width };
   }
 
   inspect(id: string) {

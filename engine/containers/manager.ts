@@ -34,6 +34,8 @@ export class ContainerManager {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly listeners = new Map<string, Set<() => void>>();
   private readonly dies = new Map<string, number>();
+  /** Last exit code per id, kept past removal so `wait` on an --rm container still gets it. */
+  private readonly lastExit = new Map<string, number>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   /** Ids being removed or stopped by the engine itself: their exit never triggers a restart policy. */
   private readonly noPolicy = new Set<string>();
@@ -169,12 +171,13 @@ export class ContainerManager {
 
   // ---- start ----------------------------------------------------------------------------------------------
 
-  start(ref: string): Promise<void> {
+  /** `beforeStart` runs between `runc create` and `runc start`: an attach there misses no output. */
+  start(ref: string, beforeStart?: (bundleDir: string) => Promise<void>): Promise<void> {
     const rec = this.find(ref);
-    return this.withLock(rec.id, () => this.startLocked(rec.id));
+    return this.withLock(rec.id, () => this.startLocked(rec.id, false, beforeStart));
   }
 
-  private async startLocked(id: string, policyRestart = false): Promise<void> {
+  private async startLocked(id: string, policyRestart = false, beforeStart?: (bundleDir: string) => Promise<void>): Promise<void> {
     const rec = this.repo.get(id);
     if (!rec) throw notFound(`No such container: ${id}`);
     if (rec.state.status === 'running') throw new EngineError('not_modified', `container ${rec.name} is already running`);
@@ -207,6 +210,7 @@ export class ContainerManager {
         tty: rec.config.tty,
         stdin: rec.config.openStdin,
       });
+      await beforeStart?.(layout.dir);
       await runtime.start(rec.id);
     } catch (err) {
       await this.cleanupRuntime(rec).catch(() => undefined);
@@ -261,6 +265,7 @@ export class ContainerManager {
     if (oom) this.emit(rec, 'oom');
     Object.assign(rec.state, { exitCode: code, finishedAt: Math.round(finishedAt), pid: 0, conmonPid: 0, conmonStartTime: null, oomKilled: oom, error });
     this.dies.set(rec.id, (this.dies.get(rec.id) ?? 0) + 1);
+    this.lastExit.set(rec.id, code);
     this.transition(rec, 'exited', 'die', { exitCode: String(code) });
   }
 
@@ -414,6 +419,7 @@ export class ContainerManager {
     this.emit(rec, 'destroy');
     this.notify(id);
     this.dies.delete(id);
+    setTimeout(() => this.lastExit.delete(id), 60_000).unref();
   }
 
   // ---- queries --------------------------------------------------------------------------------------------
@@ -485,7 +491,7 @@ export class ContainerManager {
     let lastCode = rec.state.exitCode;
     for (;;) {
       const now = this.repo.get(rec.id);
-      if (now) lastCode = now.state.exitCode;
+      lastCode = now ? now.state.exitCode : (this.lastExit.get(rec.id) ?? lastCode);
       if (condition === 'removed' && !now) return lastCode;
       if (condition === 'next-exit' && (this.dies.get(rec.id) ?? 0) > startDies) return lastCode;
       if (condition === 'not-running' && (!now || (!live(now.state.status) && !this.restartPending(rec.id)))) return lastCode;

@@ -60,7 +60,7 @@ export function createContainersService(ctx: EngineContext): Service<ContainerHa
           }
         })();
       },
-      'containers.attach': (input, { signal }) => attachOutput(ctx, manager, input.id, input.stdin, signal),
+      'containers.attach': (input, { signal }) => attachOutput(ctx, manager, input, signal),
       'containers.write': async ({ id, data, eof }) => (writeContainerStdin(manager, id, data, eof), ok),
       'containers.resize': async ({ id, height, width }) => (resizeContainer(ctx, manager, id, height, width), ok),
       'exec.create': async (input) => ({ id: execs.create(input) }),

@@ -7,12 +7,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { unavailable } from '../api/errors';
 
 const SOURCE_NAME = 'fd-attach.c';
+// ESM (CLI bundle, tests) has import.meta.dirname; the Electron main bundle is CommonJS and has __dirname.
+const here: string = typeof __dirname === 'string' ? __dirname : (import.meta.dirname ?? process.cwd());
 
 function candidates(): string[] {
   const out: string[] = [];
   if (process.env.FD_ATTACH_HELPER) out.push(process.env.FD_ATTACH_HELPER);
   // dist/cli.js → dist/native/fd-attach; engine/runtime/attach.ts → <repo>/dist/native/fd-attach
-  let dir = import.meta.dirname;
+  let dir = here;
   for (let i = 0; i < 4 && dir; i++) {
     out.push(path.join(dir, 'native', 'fd-attach'), path.join(dir, 'dist', 'native', 'fd-attach'));
     dir = path.dirname(dir);
@@ -21,7 +23,7 @@ function candidates(): string[] {
 }
 
 function findSource(): string | null {
-  let dir = import.meta.dirname;
+  let dir = here;
   for (let i = 0; i < 4 && dir; i++) {
     for (const p of [path.join(dir, 'native', SOURCE_NAME), path.join(dir, 'engine', 'runtime', 'native', SOURCE_NAME)]) {
       if (fs.existsSync(p)) return p;
@@ -35,11 +37,14 @@ let cached: string | null = null;
 
 export function attachHelper(tmpDir: string): string {
   if (cached && fs.existsSync(cached)) return cached;
-  const found = candidates().find((p) => fs.existsSync(p));
-  if (found) return (cached = found);
   const source = findSource();
+  // A built helper older than its source (a stale dist/) is skipped in favour of a fresh compile.
+  const sourceTime = source ? fs.statSync(source).mtimeMs : 0;
+  const found = candidates().find((p) => fs.existsSync(p) && fs.statSync(p).mtimeMs >= sourceTime);
+  if (found) return (cached = found);
   if (!source) throw unavailable('the fd-attach helper is missing: run "node scripts/build.mjs"');
   const out = path.join(tmpDir, 'fd-attach');
+  if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= sourceTime) return (cached = out);
   const r = spawnSync('cc', ['-O2', '-o', `${out}.tmp`, source], { encoding: 'utf8' });
   if (r.status !== 0) throw unavailable(`building the fd-attach helper failed (is a C compiler installed?): ${r.stderr || r.error?.message}`);
   fs.renameSync(`${out}.tmp`, out);
@@ -60,17 +65,22 @@ export class AttachSession {
   private ended = false;
   private stderr = '';
   readonly done: Promise<number>;
+  /** Resolves once the helper is connected (true) or failed to connect (false). */
+  readonly ready: Promise<boolean>;
+  private markReady: (ok: boolean) => void = () => undefined;
 
   /** `output: false` discards what the socket sends (the caller reads the log instead). */
   constructor(helper: string, bundleDir: string, options: { output?: boolean } = {}) {
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.child = spawn(helper, [bundleDir], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin!.on('error', () => undefined);
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    if (options.output === false) this.child.stdout!.resume();
+    if (options.output === false) this.child.stdout!.once('data', () => this.markReady(true)).resume();
     else this.child.stdout!.on('data', (d: Buffer) => this.receive(d));
     this.done = new Promise((resolve) =>
       this.child.on('close', (code) => {
         this.ended = true;
+        this.markReady(false);
         this.notify();
         resolve(code ?? 1);
       }),
@@ -86,8 +96,9 @@ export class AttachSession {
     while (this.carry.length >= 5) {
       const len = this.carry.readUInt32BE(1);
       if (this.carry.length < 5 + len) break;
-      const stream = this.carry[0] === 3 ? 'stderr' : 'stdout';
-      this.queue.push({ stream, data: Buffer.from(this.carry.subarray(5, 5 + len)) });
+      const id = this.carry[0];
+      if (id === 0) this.markReady(true);
+      else this.queue.push({ stream: id === 3 ? 'stderr' : 'stdout', data: Buffer.from(this.carry.subarray(5, 5 + len)) });
       this.carry = this.carry.subarray(5 + len);
     }
     // Backpressure: stop reading the helper while the consumer lags.

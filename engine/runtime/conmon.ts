@@ -30,6 +30,11 @@ export interface ConmonLaunch {
   stdin: boolean;
   /** For exec: the process.json to run inside the running container. */
   execProcessSpec?: string;
+  /**
+   * For exec: called once conmon's attach socket exists and before the runtime runs the process
+   * (`--exec-attach`, podman's order), so an attach made here misses no output.
+   */
+  execAttach?: (bundle: string) => Promise<void>;
   timeoutMs?: number;
 }
 
@@ -62,6 +67,7 @@ export function conmonArgs(l: ConmonLaunch): string[] {
   if (l.tty) args.push('-t');
   if (l.stdin) args.push('-i');
   if (l.execProcessSpec) args.push('-e', '--exec-process-spec', l.execProcessSpec);
+  if (l.execAttach) args.push('--exec-attach');
   return args;
 }
 
@@ -122,8 +128,8 @@ export async function launchConmon(l: ConmonLaunch): Promise<ConmonResult> {
   const child = spawn(l.conmon, conmonArgs(l), {
     detached: true,
     cwd: l.workDir,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-    env: cleanEnv({ _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' }),
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', ...(l.execAttach ? (['pipe'] as const) : [])],
+    env: cleanEnv({ _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', ...(l.execAttach ? { _OCI_ATTACHPIPE: '5' } : {}) }),
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -132,9 +138,18 @@ export async function launchConmon(l: ConmonLaunch): Promise<ConmonResult> {
   const firstExit = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
   const sync = child.stdio[3] as Readable;
   const start = child.stdio[4] as Writable;
+  const attachPipe = l.execAttach ? ((child.stdio as unknown as Readable[])[5] ?? null) : null;
   try {
     const message = readSyncMessage(sync, l.timeoutMs ?? 30_000);
     start.write(Buffer.from([0]));
+    if (attachPipe && l.execAttach) {
+      // conmon reports the attach socket ready, then its runtime child waits for a second start byte.
+      const ready = readSyncMessage(attachPipe, l.timeoutMs ?? 30_000);
+      const early = await Promise.race([ready.then(() => null), message]);
+      if (early) throw new EngineError('invalid', runtimeErrorMessage(early.message ?? 'conmon failed before the exec started'));
+      await l.execAttach(l.bundle);
+      start.write(Buffer.from([0]));
+    }
     const result = await Promise.race([message, spawnError, firstExit.then(async (code) => {
       // The first conmon exits right after forking; a non-zero code means it failed before that.
       if (code !== 0) throw new Error(`conmon exited with ${code}: ${stderr.trim()}`);
@@ -149,6 +164,7 @@ export async function launchConmon(l: ConmonLaunch): Promise<ConmonResult> {
   } finally {
     sync.destroy();
     start.destroy();
+    attachPipe?.destroy();
     child.stdout!.destroy();
     child.stderr!.destroy();
     child.unref();

@@ -3,6 +3,7 @@
 // stdin  -> socket: raw bytes, one packet per read; stdin EOF shuts the socket's write side, which makes
 //                   conmon close the container's stdin.
 // socket -> stdout: each packet framed as [1 byte stream (2 stdout, 3 stderr)][4 bytes big-endian length][bytes].
+// Once connected it writes one empty frame with stream 0, so the caller knows no output can be missed from then on.
 // Exits 0 when conmon closes the socket (the process ended), 2 when it cannot connect.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,6 +49,8 @@ int main(int argc, char **argv) {
   }
   char buf[BUF + 1];
   unsigned char frame[5 + BUF + 1];
+  memset(frame, 0, 5);
+  if (write_all(1, frame, 5) != 0) return 1;
   int stdin_open = 1;
   for (;;) {
     struct pollfd fds[2] = {{.fd = s, .events = POLLIN}, {.fd = 0, .events = POLLIN}};

@@ -1,0 +1,47 @@
+import type { Command } from '../command';
+import { parseArgs } from '../args';
+import { UsageError } from '../errors';
+import { parseTimeArg } from '../time';
+
+export const logsCommand: Command = {
+  name: 'logs',
+  summary: 'Fetch the logs of a container',
+  usage: 'fd logs [-f] [--tail N] [--since T] [--until T] [-t] CONTAINER',
+  async run(argv, ctx) {
+    const { flags, args } = parseArgs(argv, {
+      follow: { type: 'bool', short: 'f', description: 'Follow log output' },
+      tail: { type: 'string', short: 'n', description: 'Number of lines to show from the end of the logs (or "all")', value: 'N' },
+      since: { type: 'string', description: 'Show logs since a timestamp or relative time (10m)', value: 'T' },
+      until: { type: 'string', description: 'Show logs before a timestamp or relative time', value: 'T' },
+      timestamps: { type: 'bool', short: 't', description: 'Show timestamps' },
+    });
+    if (args.length !== 1) throw new UsageError('requires exactly 1 argument: the container');
+    let tail: number | undefined;
+    if (flags.tail !== undefined && flags.tail !== 'all') {
+      if (!/^\d+$/.test(flags.tail)) throw new UsageError(`invalid --tail "${flags.tail}": a number or "all"`);
+      tail = Number(flags.tail);
+    }
+    const now = Date.now();
+    const stream = (await ctx.client()).stream('containers.logs', {
+      id: args[0]!,
+      follow: flags.follow,
+      tail,
+      since: flags.since ? parseTimeArg(flags.since, now) : undefined,
+      until: flags.until ? parseTimeArg(flags.until, now) : undefined,
+    });
+    const stop = () => stream.cancel();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      for await (const l of stream) {
+        const out = l.stream === 'stderr' ? ctx.io.stderr : ctx.io.stdout;
+        const text = `${flags.timestamps ? `${l.time} ` : ''}${l.line}${l.partial ? '' : '\n'}`;
+        if (!out.write(text)) await new Promise((r) => out.once('drain', r));
+      }
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,16 @@
+import type { Command } from '../command';
+import { parseArgs } from '../args';
+import { UsageError } from '../errors';
+import { forEachContainer } from './stop';
+
+export const unpauseCommand: Command = {
+  name: 'unpause',
+  summary: 'Unpause all processes within one or more containers',
+  usage: 'fd unpause CONTAINER [CONTAINER...]',
+  async run(argv, ctx) {
+    const { args } = parseArgs(argv, {});
+    if (!args.length) throw new UsageError('requires at least 1 argument');
+    const client = await ctx.client();
+    return forEachContainer(ctx, args, async (id) => void (await client.call('containers.unpause', { id })));
+  },
+};
