@@ -42,6 +42,10 @@ const lower: TarEntry[] = [
   { path: 'home/', type: 'directory' },
   { path: 'home/user/', type: 'directory', uid: 1000, gid: 1000, mode: 0o700 },
   { path: 'home/user/file', content: 'mine', uid: 1000, gid: 1000, mode: 0o600, pax: { 'SCHILY.xattr.user.note': 'hello' } },
+  { path: 'dev/', type: 'directory' },
+  { path: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 },
+  { path: 'run/', type: 'directory' },
+  { path: 'run/pipe', type: 'fifo', mode: 0o620 },
 ];
 const upper: TarEntry[] = [
   { path: 'etc/', type: 'directory' },
@@ -87,6 +91,10 @@ describe('images.pull', () => {
     const home = fs.statSync(path.join(bottom, 'home/user'));
     expect([home.uid, home.gid, home.mode & 0o777]).toEqual([1000, 1000, 0o700]);
     expect(getAttributeSync(path.join(bottom, 'home/user/file'), 'user.note')?.toString()).toBe('hello');
+    const dev = fs.lstatSync(path.join(bottom, 'dev/null'));
+    expect([dev.isCharacterDevice(), dev.rdev, dev.mode & 0o777]).toEqual([true, fs.statSync('/dev/null').rdev, 0o666]);
+    const fifo = fs.lstatSync(path.join(bottom, 'run/pipe'));
+    expect([fifo.isFIFO(), fifo.mode & 0o777]).toEqual([true, 0o620]);
 
     // By digest: same image, no new download, a digest ref recorded.
     const again = await h.pull(`${reg.host}/test/multi@${rebuilt.manifest.digest}`);
@@ -126,6 +134,21 @@ describe('images.pull', () => {
     expect(fs.readlinkSync(path.join(img.lowerDirs[0]!, 'bin/sh'))).toBe('busybox');
     expect(fs.statSync(path.join(img.lowerDirs[0]!, 'bin/busybox')).size).toBe(fs.statSync('/bin/busybox').size);
     expect(fs.statSync(path.join(img.lowerDirs[0]!, 'tmp')).mode & 0o7777).toBe(0o1777);
+  });
+});
+
+describe('crash leftovers', () => {
+  it('a restart removes half-unpacked and unrecorded layer dirs but keeps partial downloads for resume', async () => {
+    const h = await harness();
+    const layers = path.join(h.ctx.paths.images, 'layers');
+    fs.mkdirSync(path.join(layers, '.tmp-abc', 'etc'), { recursive: true });
+    fs.mkdirSync(path.join(layers, 'deadbeefdeadbeefdeadbeef'));
+    const ingest = path.join(h.ctx.paths.images, 'ingest', 'ab'.repeat(32));
+    fs.mkdirSync(ingest, { recursive: true });
+    fs.writeFileSync(path.join(ingest, 'data'), 'partial');
+    await h.svc.start!();
+    expect(fs.readdirSync(layers)).toEqual([]);
+    expect(fs.readFileSync(path.join(ingest, 'data'), 'utf8')).toBe('partial');
   });
 });
 

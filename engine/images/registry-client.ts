@@ -35,8 +35,8 @@ export function parseChallenge(header: string): Challenge | null {
 }
 
 export interface RegistryClientOptions {
-  /** Registries (host[:port]) allowed over plain HTTP besides loopback. */
-  insecure?: string[];
+  /** Registries (host[:port]) allowed over plain HTTP besides loopback; read on every request. */
+  insecure?: () => string[];
   credentials(domain: string): Promise<Credentials | null>;
   userAgent?: string;
 }
@@ -65,7 +65,8 @@ export class RegistryClient {
 
   baseUrl(domain: string): string {
     const host = registryApiHost(domain);
-    const plain = isLoopbackHost(host) || (this.options.insecure ?? []).includes(domain) || (this.options.insecure ?? []).includes(host);
+    const insecure = this.options.insecure?.() ?? [];
+    const plain = isLoopbackHost(host) || insecure.includes(domain) || insecure.includes(host);
     return `${plain ? 'http' : 'https'}://${host}`;
   }
 
@@ -112,7 +113,7 @@ export class RegistryClient {
       url.searchParams.set('grant_type', 'refresh_token');
       url.searchParams.set('refresh_token', creds.identityToken);
     }
-    if (url.protocol === 'http:' && !isLoopbackHost(url.host) && !(this.options.insecure ?? []).includes(url.host)) {
+    if (url.protocol === 'http:' && !isLoopbackHost(url.host) && !(this.options.insecure?.() ?? []).includes(url.host)) {
       throw unavailable(`token server ${url.host} of ${domain} is plain HTTP: list it under registries.insecure to allow that`);
     }
     this.stats.tokenFetches++;

@@ -67,7 +67,7 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
   const meta = new ImageMetadata(ctx.store);
   const content = new ContentStore(ctx.paths.images);
   const client = new RegistryClient({
-    insecure: ctx.settings.get<string[]>('registries.insecure', []),
+    insecure: () => ctx.settings.get<string[]>('registries.insecure', []),
     credentials: (domain) => loadCredentials(domain, configDir()),
   });
   const puller = new Puller(client, content, meta, path.join(ctx.paths.images, 'layers'));

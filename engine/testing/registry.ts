@@ -189,6 +189,8 @@ export interface ProxyOptions {
   mutateBlob?(digest: string, body: Buffer): Buffer;
   /** Cuts the connection after this many bytes of the first response for a blob (once per digest). */
   dropBlobAfter?(digest: string): number | undefined;
+  /** Answers blob GETs with a 307 to this URL (another origin, like a CDN). */
+  redirectBlob?(digest: string): string | undefined;
 }
 
 export interface TestProxy {
@@ -207,6 +209,12 @@ export async function startFaultProxy(targetUrl: string, options: ProxyOptions =
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', ...(req.headers.range ? { range: req.headers.range } : {}) });
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection') headers[k] = v;
+    const redirectTo = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(req.url ?? '')?.[1];
+    const location = redirectTo && req.method === 'GET' ? options.redirectBlob?.(redirectTo) : undefined;
+    if (location) {
+      res.writeHead(307, { location }).end();
+      return;
+    }
     try {
       const upstream = await fetch(`${targetUrl}${req.url}`, { method: req.method, headers, redirect: 'manual' });
       let body: Buffer = Buffer.from(await upstream.arrayBuffer());
