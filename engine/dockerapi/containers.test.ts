@@ -131,4 +131,21 @@ describe('docker API socket: containers with the docker CLI', () => {
     expect(r.code).toBe(5);
     expect((await docker('rm', 'quick')).code).toBe(0);
   });
+
+  it('docker network create, ls, inspect and rm map onto the engine networks', async () => {
+    const created = await docker('network', 'create', '--label', 'team=a', '--subnet', '10.89.77.0/24', 'fdnet');
+    expect(created.stderr).toBe('');
+    expect(created.stdout.trim()).toMatch(/^[0-9a-f]{12,64}$/);
+    const ls = await docker('network', 'ls', '--filter', 'label=team=a', '--format', '{{.Name}} {{.Driver}} {{.Scope}}');
+    expect(ls.stdout).toBe('fdnet bridge local\n');
+    const inspect = JSON.parse((await docker('network', 'inspect', 'fdnet')).stdout) as { Name: string; IPAM: { Config: { Subnet: string }[] }; Labels: object }[];
+    expect(inspect[0]).toMatchObject({ Name: 'fdnet', IPAM: { Config: [{ Subnet: '10.89.77.0/24' }] }, Labels: { team: 'a' } });
+    const dup = await docker('network', 'create', 'fdnet');
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain('Error response from daemon:');
+
+    expect((await docker('network', 'rm', 'fdnet')).code).toBe(0);
+    const gone = await docker('network', 'inspect', 'fdnet');
+    expect(gone.code).toBe(1);
+  });
 });

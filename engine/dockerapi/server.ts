@@ -14,6 +14,7 @@ import { writeUpgradeError } from './hijack';
 import { systemRoutes } from './routes/system';
 import { containerRoutes } from './routes/containers';
 import { imageRoutes } from './routes/images';
+import { networkRoutes } from './routes/networks';
 
 export interface DockerApiServer {
   path: string;
@@ -30,6 +31,7 @@ export function buildRouter(api: EngineApi): Router {
   systemRoutes(router);
   containerRoutes(router, api);
   imageRoutes(router);
+  networkRoutes(router);
   return router;
 }
 
