@@ -189,6 +189,8 @@ export interface ProxyOptions {
   mutateBlob?(digest: string, body: Buffer): Buffer;
   /** Cuts the connection after this many bytes of the first response for a blob (once per digest). */
   dropBlobAfter?(digest: string): number | undefined;
+  /** Sends this many bytes of a blob, then nothing more, keeping the connection open (a hung download). */
+  stallBlobAfter?(digest: string): number | undefined;
   /** Answers blob GETs with a 307 to this URL (another origin, like a CDN). */
   redirectBlob?(digest: string): string | undefined;
 }
@@ -227,6 +229,11 @@ export async function startFaultProxy(targetUrl: string, options: ProxyOptions =
       out['content-length'] = String(body.length);
       const cut = blob && req.method === 'GET' && !dropped.has(blob) ? options.dropBlobAfter?.(blob) : undefined;
       res.writeHead(upstream.status, out);
+      const stall = blob && req.method === 'GET' ? options.stallBlobAfter?.(blob) : undefined;
+      if (stall !== undefined && stall < body.length) {
+        res.write(body.subarray(0, stall));
+        return;
+      }
       if (cut !== undefined && cut < body.length) {
         dropped.add(blob!);
         res.write(body.subarray(0, cut), () => setTimeout(() => res.socket?.destroy(), 20));
