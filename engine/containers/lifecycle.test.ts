@@ -170,3 +170,90 @@ describe('container lifecycle', () => {
     await client.call('containers.remove', { id });
   });
 });
+
+async function until<T>(probe: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('restart policies', () => {
+  it('on-failure:N restarts a failing container N times, then leaves it exited', async () => {
+    const before = engine.host.engine.ctx.events.lastSeq();
+    const { id } = await client.call('containers.create', { rootfs, cmd: ['sh', '-c', 'exit 3'], restartPolicy: { name: 'on-failure', maximumRetryCount: 2 } });
+    await client.call('containers.start', { id });
+    const final = await until(async () => {
+      const i = await client.call('containers.inspect', { id });
+      return i.restartCount === 2 && i.state.status === 'exited' && !i.state.restarting && i.state.exitCode === 3 && i;
+    }, 'two restarts');
+    expect(final.restartCount).toBe(2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(containerEvents(id, before).filter((e) => e.action === 'start')).toHaveLength(3);
+    expect(containerEvents(id, before).filter((e) => e.action === 'die').map((e) => e.actor.attributes.exitCode)).toEqual(['3', '3', '3']);
+    await client.call('containers.remove', { id });
+  });
+
+  it('on-failure does not restart a clean exit; no never restarts', async () => {
+    const { id: clean } = await client.call('containers.create', { rootfs, cmd: ['true'], restartPolicy: { name: 'on-failure' } });
+    const { id: never } = await client.call('containers.create', { rootfs, cmd: ['false'] });
+    await client.call('containers.start', { id: clean });
+    await client.call('containers.start', { id: never });
+    await client.call('containers.wait', { id: clean });
+    await client.call('containers.wait', { id: never });
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await client.call('containers.inspect', { id: clean })).restartCount).toBe(0);
+    expect((await client.call('containers.inspect', { id: never })).state).toMatchObject({ status: 'exited', exitCode: 1 });
+    await client.call('containers.remove', { id: clean });
+    await client.call('containers.remove', { id: never });
+  });
+
+  it('always restarts after a clean exit until the user stops it', async () => {
+    const { id } = await client.call('containers.create', { rootfs, cmd: ['sh', '-c', 'sleep 0.2'], restartPolicy: { name: 'always' } });
+    await client.call('containers.start', { id });
+    await until(async () => (await client.call('containers.inspect', { id })).restartCount >= 2, 'restarts');
+    await client.call('containers.stop', { id, timeout: 1 });
+    const stopped = await client.call('containers.inspect', { id });
+    await new Promise((r) => setTimeout(r, 800));
+    const later = await client.call('containers.inspect', { id });
+    expect(later.state.status).toBe('exited');
+    expect(later.restartCount).toBe(stopped.restartCount);
+    await client.call('containers.remove', { id });
+  });
+
+  it('--rm removes the container once it exits, and wait still reports its code', async () => {
+    const { id } = await client.call('containers.create', { rootfs, cmd: ['sh', '-c', 'sleep 0.3; exit 7'], autoRemove: true });
+    await client.call('containers.start', { id });
+    expect((await client.call('containers.wait', { id, condition: 'removed' })).exitCode).toBe(7);
+    await expect(client.call('containers.inspect', { id })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('attach', () => {
+  it('start-attached sees all output, takes stdin and ends with the exit code', async () => {
+    const { id } = await client.call('containers.create', { rootfs, openStdin: true, cmd: ['sh', '-c', 'echo first; read x; echo "got $x"; echo e >&2; exit 9'] });
+    const out = collect(client.stream('containers.attach', { id, stdin: true, start: true }));
+    await client.call('containers.write', { id, data: Buffer.from('line\n').toString('base64') });
+    const chunks = await out;
+    const text = (s: string) => chunks.filter((c) => c.stream === s).map((c) => Buffer.from(c.data, 'base64').toString()).join('');
+    expect(text('stdout')).toBe('first\ngot line\n');
+    expect(text('stderr')).toBe('e\n');
+    expect(chunks.at(-1)).toMatchObject({ stream: 'exit', exitCode: 9 });
+    await client.call('containers.remove', { id });
+  });
+
+  it('a tty container gets a pty that can be resized', async () => {
+    const { id } = await client.call('containers.create', { rootfs, tty: true, openStdin: true, cmd: ['sh', '-c', 'read x; stty size; tty'] });
+    const out = collect(client.stream('containers.attach', { id, stdin: true, start: true }));
+    await until(async () => (await client.call('containers.inspect', { id })).state.running, 'running');
+    await client.call('containers.resize', { id, height: 33, width: 111 });
+    await client.call('containers.write', { id, data: Buffer.from('go\r').toString('base64') });
+    const text = (await out).filter((c) => c.stream === 'stdout').map((c) => Buffer.from(c.data, 'base64').toString()).join('');
+    expect(text).toContain('33 111');
+    expect(text).toMatch(/\/dev\/pts\/\d+/);
+    await client.call('containers.remove', { id });
+  });
+});

@@ -322,11 +322,20 @@ export class ContainerManager {
     return true;
   }
 
+  /** Marks a user stop under the lock, so a policy restart in flight either sees it or finishes first. */
+  private markStoppedByUser(id: string): Promise<ContainerRecord> {
+    return this.withLock(id, async () => {
+      const now = this.repo.get(id);
+      if (!now) throw notFound(`No such container: ${id}`);
+      this.cancelRestart(id);
+      now.state.stoppedByUser = true;
+      this.repo.saveState(now);
+      return now;
+    });
+  }
+
   async stop(ref: string, timeoutSec?: number): Promise<void> {
-    const rec = this.find(ref);
-    this.cancelRestart(rec.id);
-    rec.state.stoppedByUser = true;
-    this.repo.saveState(rec);
+    const rec = await this.markStoppedByUser(this.find(ref).id);
     if (!live(rec.state.status)) return;
     const timeout = (timeoutSec ?? rec.config.stopTimeout ?? 10) * 1000;
     const signal = signalNumber(rec.resolved.stopSignal);
@@ -346,11 +355,7 @@ export class ContainerManager {
     const rec = this.find(ref);
     if (!live(rec.state.status)) throw new EngineError('conflict', `container ${rec.name} is not running`);
     const signal = signalNumber(sig);
-    if (signal === 9 || signal === signalNumber(rec.resolved.stopSignal)) {
-      rec.state.stoppedByUser = true;
-      this.repo.saveState(rec);
-      this.cancelRestart(rec.id);
-    }
+    if (signal === 9 || signal === signalNumber(rec.resolved.stopSignal)) await this.markStoppedByUser(rec.id);
     this.emit(rec, 'kill', { signal: String(signal) });
     await this.runtime.kill(rec.id, signal);
   }
