@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
 import { buildBusyboxRootfs } from '../testing/rootfs';
-import { request, runDocker } from './testing';
+import { request, runDocker, runDockerTty } from './testing';
 import { decodeFrames } from '../logs/framing';
 
 let engine: TestEngine;
@@ -120,6 +120,13 @@ describe('docker API socket: containers with the docker CLI', () => {
     let seen = await docker('exec', 'box', 'ls', '/tmp');
     for (let i = 0; i < 20 && !seen.stdout.includes('marker'); i++) seen = await docker('exec', 'box', 'ls', '/tmp');
     expect(seen.stdout).toContain('marker');
+    // Under a pty: the exec gets a terminal of its own and the raw (unframed) stream.
+    const tty = await runDockerTty(socket, ['exec', '-it', 'box', 'sh', '-c', 'tty; exit 6']);
+    expect(tty.stdout).toMatch(/^\/dev\/pts\/\d+\r\n$/);
+    expect(tty.code).toBe(6);
+    const typed = await runDockerTty(socket, ['exec', '-it', 'box', 'sh'], { input: 'echo typed-$((6*7))\nexit 7\n' });
+    expect(typed.stdout).toContain('typed-42\r\n');
+    expect(typed.code).toBe(7);
     expect((await docker('rm', '-f', 'box')).code).toBe(0);
   });
 

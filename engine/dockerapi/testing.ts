@@ -73,3 +73,27 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** Runs `docker ARGS` under a pseudo-terminal (util-linux `script`), for `-it`; returns the terminal's output. */
+export function runDockerTty(socket: string, args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<DockerResult> {
+  const quoted = [DOCKER_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise<DockerResult>((resolve, reject) => {
+    const child = spawn('script', ['-qec', quoted, '/dev/null'], {
+      env: { PATH: process.env.PATH, HOME: os.tmpdir(), DOCKER_HOST: `unix://${socket}`, TERM: 'xterm' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`docker ${args.join(' ')} (tty) timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 128 + (signal ? os.constants.signals[signal] : 0), stdout, stderr });
+    });
+    if (options.input !== undefined) child.stdin.write(options.input);
+  });
+}
