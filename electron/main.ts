@@ -33,6 +33,8 @@ const top = path.resolve(__dirname, '..', '..');
 const rendererRoot = path.join(top, 'dist', 'renderer');
 const resources = path.join(top, 'resources');
 const argvSkip = process.defaultApp ? 2 : 1;
+// Packaged, the engine's helper executables live beside the asar archive (asarUnpack), not in it.
+if (app.isPackaged && top.endsWith('.asar')) process.env.FD_ATTACH_HELPER ??= path.join(`${top}.unpacked`, 'dist', 'native', 'fd-attach');
 
 function flagValue(argv: readonly string[], name: string): string | undefined {
   const i = argv.indexOf(name);

@@ -30,7 +30,7 @@ describe('packaging (electron-builder.yml, resources/)', () => {
     expect(config.linux.category).toBe('Development');
     expect(config.mac.target).toEqual(['dmg', 'zip']);
     expect(config.files).toEqual(expect.arrayContaining(['package.json', 'dist/**/*', 'node_modules/**/*']));
-    expect(config.asarUnpack).toContain('node_modules/better-sqlite3/build/Release/*.node');
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/better-sqlite3/build/Release/*.node', 'dist/native/**']));
     expect(fs.existsSync(path.join(top, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(top, 'package.json'), 'utf8')).main).toBe('dist/electron/main.cjs');
   });
