@@ -108,6 +108,8 @@ export const ComposeService = z.object({
   cpus: z.number().nullable(),
   shm_size: z.number().nullable(),
   extra_hosts: z.array(z.string()),
+  /** `service[:alias]` entries; each also orders the linked service first. */
+  links: z.array(z.string()),
   dns: z.array(z.string()),
   sysctls: z.record(z.string(), z.string()),
   logging: z.object({ driver: z.string().nullable(), options: z.record(z.string(), z.string()) }).nullable(),

@@ -153,3 +153,30 @@ describe('syntax properties', () => {
     fc.assert(fc.property(fc.integer({ min: 65536, max: 10 ** 7 }), (n) => void expect(parsePortShort(`${n}`).ok).toBe(false)));
   });
 });
+
+describe('hostile inputs end in a ComposeError, quickly', () => {
+  const refused = (content: string) => {
+    const started = Date.now();
+    expect(outcome(content)).toBe('error');
+    return Date.now() - started;
+  };
+
+  test('deep nesting', () => {
+    refused(`services: ${'['.repeat(5000)}${']'.repeat(5000)}`);
+    refused(`services:\n  a:\n    image: x\n    labels: ${'{a: '.repeat(3000)}1${'}'.repeat(3000)}`);
+  });
+
+  test('an alias bomb ("billion laughs")', () => {
+    let bomb = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 9; i++) bomb += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    expect(() => loadInline(`x-bomb:\n  ${bomb.replace(/\n/g, '\n  ')}\nservices: {a: {image: x}}\n`)).toThrow('Excessive alias count');
+  });
+
+  test('prototype keys neither pollute nor crash', () => {
+    const { project } = loadInline('services:\n  a:\n    image: x\n    labels: {__proto__: {polluted: yes}, constructor: c}\n    environment: {__proto__: p}\n');
+    const labels = project.services.a!.labels;
+    expect(Object.getOwnPropertyDescriptor(labels, 'constructor')?.value).toBe('c');
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

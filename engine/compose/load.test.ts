@@ -316,6 +316,21 @@ describe('files, .env and merging', () => {
     expect(project.services.web!.environment).toEqual({ C: '3' });
   });
 
+  test('COMPOSE_FILE names the files when -f is not given', () => {
+    const { project } = loadTree(
+      { 'a.yaml': 'services:\n  x: {image: one}\n', 'b.yaml': 'services:\n  x: {image: two}\n' },
+      { env: { COMPOSE_FILE: 'a.yaml:b.yaml' } },
+    );
+    expect(project.services.x!.image).toBe('two');
+  });
+
+  test('include: is refused plainly; links order services like depends_on', () => {
+    expect(messages({ 'compose.yaml': 'include: [other.yaml]\nservices: {a: {image: x}}\n' })).toEqual(['compose.yaml:1:1 include: include: is not supported yet: merge the files with -f instead']);
+    const { project } = loadTree({ 'compose.yaml': 'services:\n  web: {image: x, links: ["db:database"]}\n  db: {image: y}\n' });
+    expect(project.order).toEqual(['db', 'web']);
+    expect(messages({ 'compose.yaml': 'services:\n  web: {image: x, links: [nope]}\n' })).toEqual([expect.stringContaining('service "web" links to undefined or disabled service "nope"')]);
+  });
+
   test('inline content is used instead of reading the file (a dropped file)', () => {
     const { project } = loadTree({}, { files: [{ path: 'dropped.yaml', content: 'name: dropped\nservices:\n  a: {image: busybox}\n' }] });
     expect(project.name).toBe('dropped');

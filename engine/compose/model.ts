@@ -51,6 +51,14 @@ export function decodeKeyHashes(label: string | undefined): Record<string, strin
   return out;
 }
 
+/** Services that must start before this one: depends_on, links and `network_mode: service:X`. */
+export function dependenciesOf(svc: Pick<ComposeService, 'depends_on' | 'links' | 'network_mode'>): string[] {
+  const deps = new Set(Object.keys(svc.depends_on));
+  for (const link of svc.links) deps.add(link.split(':')[0]!);
+  if (svc.network_mode?.startsWith('service:')) deps.add(svc.network_mode.slice('service:'.length));
+  return [...deps];
+}
+
 export const containerName = (project: string, svc: Pick<ComposeService, 'name' | 'container_name'>, n: number) =>
   svc.container_name ?? `${project}-${svc.name}-${n}`;
 

@@ -271,6 +271,7 @@ function normalizeService(name: string, raw: RawService, project: RawProject, ct
     cpus: cpusRaw === undefined ? null : Number(cpusRaw),
     shm_size: shm && 'bytes' in shm ? shm.bytes : null,
     extra_hosts: extraHosts,
+    links: raw.links ?? [],
     dns: raw.dns === undefined ? [] : Array.isArray(raw.dns) ? raw.dns : [raw.dns],
     sysctls: sortedRecord(Object.entries(toStringMap(raw.sysctls, 'sysctls')).map(([k, v]) => [k, v ?? ''])),
     logging,
@@ -319,6 +320,12 @@ export function normalizeProject(raw: RawProject, ctx: NormalizeContext): Normal
           delete svc.depends_on[dep];
         }
       } else list.push(dep);
+    }
+    // `links` and `network_mode: service:X` also need X started first (dependenciesOf says the same).
+    for (const link of svc.links) {
+      const dep = link.split(':')[0]!;
+      if (!(dep in services)) ctx.issues.add(['services', name, 'links'], `service "${name}" links to undefined or disabled service "${dep}"`);
+      else if (!list.includes(dep)) list.push(dep);
     }
     const mode = svc.network_mode;
     if (mode?.startsWith('service:')) {

@@ -4,7 +4,7 @@
 import type { ComposePlan, ComposeProject, ExistingContainer, PlanStep } from '../api/compose';
 import { ComposeError } from './errors';
 import { dependencyOrder } from './graph';
-import { LABEL, decodeKeyHashes } from './model';
+import { LABEL, decodeKeyHashes, dependenciesOf } from './model';
 
 export interface CurrentState {
   /** Containers on the engine (any project: others are ignored). */
@@ -105,7 +105,7 @@ export function planUp(project: ComposeProject, current: CurrentState, options: 
   if (errors.length) throw new ComposeError(errors.map((e) => ({ file: null, line: null, column: null, ...e })));
 
   // Containers, dependencies first.
-  const deps = new Map(Object.entries(project.services).map(([n, s]) => [n, Object.keys(s.depends_on)]));
+  const deps = new Map(Object.entries(project.services).map(([n, s]) => [n, dependenciesOf(s)]));
   const { level } = dependencyOrder(deps);
   const recreated = new Set<string>();
   for (const name of project.order) {

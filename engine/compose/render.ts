@@ -120,6 +120,7 @@ function renderService(s: ComposeService): Out {
   put(o, 'cpus', s.cpus);
   put(o, 'shm_size', s.shm_size);
   put(o, 'extra_hosts', s.extra_hosts);
+  put(o, 'links', s.links);
   put(o, 'dns', s.dns);
   put(o, 'sysctls', s.sysctls);
   if (s.logging) {

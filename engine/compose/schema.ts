@@ -279,6 +279,10 @@ export function zodToIssues(error: z.ZodError, root: unknown, locator: Locator):
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
+          if (path.length === 0 && key === 'include') {
+            push([key], 'include: is not supported yet: merge the files with -f instead');
+            continue;
+          }
           const where = path.length === 0 ? 'top-level' : path.length === 2 && path[0] === 'services' ? 'service' : formatPath(path);
           push([...path, key], `unknown ${where} key "${key}" (extensions must start with x-)`);
         }
@@ -286,15 +290,8 @@ export function zodToIssues(error: z.ZodError, root: unknown, locator: Locator):
       case 'invalid_union': {
         // A branch whose issues all sit below this value matched its type: its details are the useful ones.
         const deeper = issue.errors.filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0 || i.code === 'custom' || i.code === 'unrecognized_keys'));
-        if (deeper.length === 1 && issue.message.startsWith('must') === false) {
-          for (const i of deeper[0]!) visit(i, path);
-          return;
-        }
-        if (deeper.length === 1) {
-          for (const i of deeper[0]!) visit(i, path);
-          return;
-        }
-        push(path, issue.message);
+        if (deeper.length === 1) for (const i of deeper[0]!) visit(i, path);
+        else push(path, issue.message);
         return;
       }
       case 'invalid_type': {
