@@ -46,6 +46,7 @@ const lower: TarEntry[] = [
   { path: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 },
   { path: 'run/', type: 'directory' },
   { path: 'run/pipe', type: 'fifo', mode: 0o620 },
+  { path: 'opt/', type: 'directory', mode: 0o750, uid: 7, gid: 8 },
 ];
 const upper: TarEntry[] = [
   { path: 'etc/', type: 'directory' },
@@ -54,6 +55,7 @@ const upper: TarEntry[] = [
   { path: 'opaque/', type: 'directory' },
   { path: 'opaque/.wh..wh..opq', content: '' },
   { path: 'opaque/new', content: 'fresh\n' },
+  { path: 'opt/sub/new', content: 'n' },
 ];
 
 describe('images.pull', () => {
@@ -91,6 +93,10 @@ describe('images.pull', () => {
     const home = fs.statSync(path.join(bottom, 'home/user'));
     expect([home.uid, home.gid, home.mode & 0o777]).toEqual([1000, 1000, 0o700]);
     expect(getAttributeSync(path.join(bottom, 'home/user/file'), 'user.note')?.toString()).toBe('hello');
+    // Parents the upper tar did not list keep the lower layer's owner and mode.
+    const opt = fs.statSync(path.join(top, 'opt'));
+    expect([opt.uid, opt.gid, opt.mode & 0o7777]).toEqual([7, 8, 0o750]);
+    expect(fs.statSync(path.join(top, 'opt/sub')).mode & 0o7777).toBe(0o755);
     const dev = fs.lstatSync(path.join(bottom, 'dev/null'));
     expect([dev.isCharacterDevice(), dev.rdev, dev.mode & 0o777]).toEqual([true, fs.statSync('/dev/null').rdev, 0o666]);
     const fifo = fs.lstatSync(path.join(bottom, 'run/pipe'));

@@ -15,7 +15,7 @@ import type { ImageMetadata, ImageRecord, LayerRecord, SnapshotRecord } from './
 import { formatPlatform, hostPlatform, normalizePlatform, selectManifest, type IndexEntry, type Platform } from './platform';
 import type { ImageRef } from './reference';
 import { MEDIA, type FetchedManifest, type RegistryClient } from './registry-client';
-import { decompress, unpackLayer } from './unpack';
+import { decompress, inheritParentMetadata, unpackLayer } from './unpack';
 
 export type PullPhase = 'waiting' | 'downloading' | 'verifying' | 'extracting' | 'done' | 'exists';
 
@@ -135,8 +135,14 @@ export class Puller {
 
     options.lease?.([configDesc.digest, ...manifestBlobs.map((m) => m.digest), ...layers.flatMap((l) => [l.digest, l.chainId])]);
     let downloaded = false;
+    // Layers download and unpack in parallel; each only waits for the ones below it just before it commits.
+    const started: Promise<SnapshotRecord>[] = [];
     const snapshots = await mapLimit(layers, PARALLEL_LAYERS, async (layer, i) => {
-      const { snapshot, fresh } = await this.ensureLayer(ref, layer, i > 0 ? chains[i - 1]! : null, options);
+      const lowers = async () => (await Promise.all(started.slice(0, i))).map((s) => s.dir).reverse();
+      const work = this.ensureLayer(ref, layer, i > 0 ? chains[i - 1]! : null, lowers, options);
+      started[i] = work.then((r) => r.snapshot);
+      started[i].catch(() => {});
+      const { snapshot, fresh } = await work;
       if (fresh) downloaded = true;
       return snapshot;
     });
@@ -182,7 +188,13 @@ export class Puller {
     return data;
   }
 
-  private async ensureLayer(ref: ImageRef, layer: LayerRecord, parent: string | null, options: PullOptions): Promise<{ snapshot: SnapshotRecord; fresh: boolean }> {
+  private async ensureLayer(
+    ref: ImageRef,
+    layer: LayerRecord,
+    parent: string | null,
+    lowers: () => Promise<string[]>,
+    options: PullOptions,
+  ): Promise<{ snapshot: SnapshotRecord; fresh: boolean }> {
     const report = (phase: PullPhase, current: number) => options.onProgress?.({ layer: layer.digest, phase, current, total: layer.size });
     const existing = this.meta.getSnapshot(layer.chainId);
     if (existing && fs.existsSync(existing.dir)) {
@@ -197,14 +209,21 @@ export class Puller {
       return { snapshot, fresh: false };
     }
     report('waiting', 0);
-    const work = this.fetchAndUnpack(ref, layer, parent, options, report).finally(() => this.inflight.delete(layer.chainId));
+    const work = this.fetchAndUnpack(ref, layer, parent, lowers, options, report).finally(() => this.inflight.delete(layer.chainId));
     this.inflight.set(layer.chainId, work);
     const snapshot = await work;
     report('done', layer.size);
     return { snapshot, fresh: true };
   }
 
-  private async fetchAndUnpack(ref: ImageRef, layer: LayerRecord, parent: string | null, options: PullOptions, report: (p: PullPhase, n: number) => void): Promise<SnapshotRecord> {
+  private async fetchAndUnpack(
+    ref: ImageRef,
+    layer: LayerRecord,
+    parent: string | null,
+    lowers: () => Promise<string[]>,
+    options: PullOptions,
+    report: (p: PullPhase, n: number) => void,
+  ): Promise<SnapshotRecord> {
     const tmp = await fsp.mkdtemp(path.join(this.snapshotsDir, '.tmp-'));
     let ingest: Ingest | null = null;
     let discardIngest = false;
@@ -223,7 +242,7 @@ export class Puller {
           yield c;
         }
       }
-      const { size } = await unpackLayer(hashed(decompress(source)), tmp, { layer: layer.digest });
+      const { size, implicitDirs } = await unpackLayer(hashed(decompress(source)), tmp, { layer: layer.digest });
       if (ingest) {
         report('verifying', layer.size);
         await ingest.commit().catch((err: unknown) => {
@@ -238,6 +257,7 @@ export class Puller {
         throw new DigestMismatchError(`layer ${layer.digest}`, `diff id ${layer.diffId}`, diffId);
       }
       report('extracting', layer.size);
+      if (implicitDirs.length) await inheritParentMetadata(tmp, implicitDirs, await lowers());
       const dir = this.snapshotDirFor(layer.chainId);
       // A dir without a record is a leftover of a crash between rename and insert.
       await fsp.rm(dir, { recursive: true, force: true });

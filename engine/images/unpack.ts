@@ -80,6 +80,8 @@ export interface UnpackResult {
   /** Bytes of regular file content written. */
   size: number;
   entries: number;
+  /** Parent directories the tar did not list: they take their owner and mode from lower layers later. */
+  implicitDirs: string[];
 }
 
 /** Unpacks an uncompressed tar stream into `root`, which must be a fresh empty directory. */
@@ -88,6 +90,7 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
   const fail = (entry: string, why: string) => new UnsafeLayerError(options.layer, entry, why);
   /** Directories already checked to be real directories inside root (relative paths). */
   const knownDirs = new Set<string>(['']);
+  const implicitDirs = new Set<string>();
   const dirTimes: [string, Date][] = [];
   let size = 0;
   let entries = 0;
@@ -112,6 +115,7 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       await fsp.mkdir(abs, { mode: 0o755 });
+      implicitDirs.add(rel);
     }
     knownDirs.add(rel);
     return abs;
@@ -183,6 +187,7 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
           if (err.code !== 'EEXIST') throw err;
         });
         knownDirs.add(rel);
+        implicitDirs.delete(rel);
         await applyMeta(abs, header, false);
         dirTimes.push([abs, header.mtime ?? new Date(0)]);
         entry.resume();
@@ -237,5 +242,39 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
   await feeding;
   // Directory times last: creating children bumped them.
   for (const [abs, mtime] of dirTimes.reverse()) await fsp.lutimes(abs, mtime, mtime);
-  return { size, entries };
+  return { size, entries, implicitDirs: [...implicitDirs] };
+}
+
+/** lstat of `rel` inside `root` without following any symlink on the way; null when absent or not reachable. */
+export async function lstatInside(root: string, rel: string): Promise<fs.Stats | null> {
+  let cur = root;
+  const parts = rel.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    cur = path.join(cur, parts[i]!);
+    const st = await fsp.lstat(cur).catch(() => null);
+    if (!st) return null;
+    if (i < parts.length - 1 && !st.isDirectory()) return null;
+    if (i === parts.length - 1) return st;
+  }
+  return null;
+}
+
+/**
+ * Directories a layer created only as parents get the owner, mode and times the same path has in the
+ * nearest lower layer (containerd's WithParents): otherwise the upper dir would mask the lower dir's metadata.
+ */
+export async function inheritParentMetadata(root: string, implicitDirs: string[], lowerDirs: string[]): Promise<void> {
+  for (const rel of implicitDirs) {
+    for (const lower of lowerDirs) {
+      const st = await lstatInside(lower, rel);
+      if (!st) continue;
+      if (st.isDirectory()) {
+        const abs = path.join(root, rel);
+        if (process.getuid?.() === 0) await fsp.lchown(abs, st.uid, st.gid);
+        await fsp.chmod(abs, st.mode & 0o7777);
+        await fsp.utimes(abs, st.atime, st.mtime);
+      }
+      break;
+    }
+  }
 }
