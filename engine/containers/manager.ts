@@ -573,7 +573,11 @@ export class ContainerManager {
       if (rec.config.autoRemove && rec.state.status === 'exited' && diedWhileDown.has(rec.id)) {
         await this.withLock(rec.id, () => this.removeLocked(rec.id, true));
       } else if (restartOnEngineStart(rec, diedWhileDown.has(rec.id))) {
-        await this.withLock(rec.id, () => this.startLocked(rec.id, true)).catch((err: Error) => this.ctx.log.warn(`restarting ${rec.name}: ${err.message}`));
+        await this.withLock(rec.id, async () => {
+          rec.state.restartCount += 1;
+          this.repo.saveState(rec);
+          await this.startLocked(rec.id, true);
+        }).catch((err: Error) => this.ctx.log.warn(`restarting ${rec.name}: ${err.message}`));
       }
     }
     this.watcher.start();

@@ -1,0 +1,146 @@
+// Containers outlive the engine: `bin/fd engine` runs as a child process, is SIGKILLed with containers
+// running, and the next engine reconciles from conmon's exit files and process table. Also drives the CLI.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFd, spawnEngine, tempRoot, type EngineProcess } from '../testing/engine';
+import { buildBusyboxRootfs } from '../testing/rootfs';
+import { connectUnix } from '../transport/unix';
+import type { EngineClient } from '../api/client';
+
+let root: string;
+let rootfs: string;
+let engine: EngineProcess | null = null;
+let client: EngineClient | null = null;
+
+async function startEngine() {
+  engine = await spawnEngine(root);
+  client = await connectUnix(path.join(root, 'engine.sock'));
+  return client;
+}
+
+async function killEngine() {
+  client?.close();
+  client = null;
+  engine!.child.kill('SIGKILL');
+  await engine!.exited;
+  engine = null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fd = (...args: string[]) => runFd(['--root', root, ...args]);
+
+beforeAll(() => {
+  root = tempRoot('fd-reconcile-');
+  rootfs = buildBusyboxRootfs(path.join(root, 'fixture-rootfs'));
+});
+
+afterAll(async () => {
+  if (!client) await startEngine();
+  for (const c of await client!.call('containers.list', { all: true })) await client!.call('containers.remove', { id: c.id, force: true });
+  client!.close();
+  engine!.child.kill('SIGTERM');
+  await engine!.exited;
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('reconcile after the engine is SIGKILLed', () => {
+  it('keeps a running container running and records one that exited while the engine was down', async () => {
+    let c = await startEngine();
+    const { id: runner } = await c.call('containers.create', { name: 'runner', rootfs, cmd: ['sh', '-c', 'echo up; exec sleep 300'] });
+    const { id: quitter } = await c.call('containers.create', { name: 'quitter', rootfs, cmd: ['sh', '-c', 'sleep 1; echo done; exit 5'] });
+    const { id: retry } = await c.call('containers.create', {
+      name: 'retry',
+      rootfs,
+      cmd: ['sh', '-c', 'sleep 1; exit 4'],
+      restartPolicy: { name: 'on-failure', maximumRetryCount: 1 },
+    });
+    for (const id of [runner, quitter, retry]) await c.call('containers.start', { id });
+    const pid = (await c.call('containers.inspect', { id: runner })).state.pid;
+    await killEngine();
+    await sleep(2000); // quitter and retry exit while no engine watches
+
+    c = await startEngine();
+    const r = await c.call('containers.inspect', { id: runner });
+    expect(r.state).toMatchObject({ status: 'running', pid });
+    const q = await c.call('containers.inspect', { id: quitter });
+    expect(q.state).toMatchObject({ status: 'exited', exitCode: 5 });
+    const logs = [];
+    for await (const l of c.stream('containers.logs', { id: quitter })) logs.push(l.line);
+    expect(logs).toEqual(['done']);
+    const events = await c.call('events.list', { filters: { actor: [quitter], action: ['die'] } });
+    expect(events.map((e) => e.actor.attributes.exitCode)).toEqual(['5']);
+    // on-failure:1 restarts the container that failed while the engine was down, once.
+    const t = await c.call('containers.wait', { id: retry, condition: 'next-exit' });
+    expect(t.exitCode).toBe(4);
+    expect((await c.call('containers.inspect', { id: retry })).restartCount).toBe(1);
+
+    // The adopted container is watched again: stop works and its exit is seen.
+    await c.call('containers.stop', { id: runner, timeout: 1 });
+    expect((await c.call('containers.inspect', { id: runner })).state.exitCode).toBe(137);
+  });
+
+  it('cleans up a conmon and runtime container left by a start the engine never finished', async () => {
+    const c = client ?? (await startEngine());
+    const { id } = await c.call('containers.create', { rootfs, cmd: ['sleep', '300'] });
+    await c.call('containers.start', { id });
+    // Simulate a crash between `runc create/start` and the store update: the store still says created.
+    const db = (await import('better-sqlite3')).default;
+    await killEngine();
+    const store = new db(path.join(root, 'store.db'));
+    const row = store.prepare('SELECT state FROM containers WHERE id = ?').get(id) as { state: string };
+    const state = JSON.parse(row.state) as { status: string; conmonPid: number };
+    store.prepare("UPDATE containers SET status = 'created', state = ? WHERE id = ?").run(JSON.stringify({ ...state, status: 'created' }), id);
+    store.close();
+    const conmonPid = state.conmonPid;
+    const c2 = await startEngine();
+    const after = await c2.call('containers.inspect', { id });
+    expect(after.state.status).toBe('created');
+    expect(fs.existsSync(`/proc/${conmonPid}`) && !fs.readFileSync(`/proc/${conmonPid}/stat`, 'utf8').includes(') Z')).toBe(false);
+    expect(fs.readdirSync(path.join(root, 'runtime'))).not.toContain(id);
+    await c2.call('containers.start', { id });
+    await c2.call('containers.remove', { id, force: true });
+  });
+});
+
+describe('fd CLI', () => {
+  it('run returns the container exit code, streams output and honours --rm', async () => {
+    if (!client) await startEngine();
+    const r = await fd('run', '--rm', '--name', 'cli-run', '--rootfs', rootfs, 'sh', '-c', 'echo out; echo err >&2; exit 3');
+    expect(r).toMatchObject({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+    expect((await fd('ps', '-a', '--format', 'json')).stdout).not.toContain('cli-run');
+  });
+
+  it('run -i forwards stdin; a missing command exits 127 with a clear message', async () => {
+    const r = await runFd(['--root', root, 'run', '-i', '--rm', '--rootfs', rootfs, 'sh', '-c', 'read x; echo "got $x"'], { input: 'hello\n' });
+    expect(r).toMatchObject({ code: 0, stdout: 'got hello\n' });
+    const missing = await fd('run', '--rm', '--rootfs', rootfs, '/no/such');
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toMatch(/\/no\/such.*no such file or directory/);
+  });
+
+  it('ps filters by status, label, name and id; usage errors exit 125', async () => {
+    const a = (await fd('run', '-d', '--name', 'web', '-l', 'tier=front', '--rootfs', rootfs, 'sleep', '300')).stdout.trim();
+    const b = (await fd('create', '--name', 'idle', '--rootfs', rootfs, 'true')).stdout.trim();
+    const names = async (...args: string[]) =>
+      (await fd('ps', '--format', 'json', ...args)).stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { name: string }).name)
+        .sort();
+    expect(await names()).toEqual(['web']);
+    expect(await names('-a', '-f', 'status=created')).toEqual(['idle']);
+    expect(await names('-a', '-f', 'label=tier=front')).toEqual(['web']);
+    expect(await names('-a', '-f', 'name=idl')).toEqual(['idle']);
+    expect(await names('-a', '-f', `id=${b.slice(0, 8)}`)).toEqual(['idle']);
+    expect((await fd('ps', '-f', 'bogus=1')).code).toBe(125);
+    expect((await fd('run', '--rootfs', rootfs, '--restart', 'sometimes', 'true')).code).toBe(125);
+    const exec = await fd('exec', 'web', 'sh', '-c', 'echo in; exit 6');
+    expect(exec).toMatchObject({ code: 6, stdout: 'in\n' });
+    expect((await fd('stop', '-t', '1', 'web')).stdout).toBe('web\n');
+    expect((await fd('wait', a)).stdout).toBe('137\n');
+    expect((await fd('logs', 'nope')).code).toBe(125);
+    expect((await fd('rm', 'web', 'idle')).code).toBe(0);
+  });
+});
