@@ -41,7 +41,7 @@ const lower: TarEntry[] = [
   { path: 'bin/tool-hard', type: 'link', linkname: 'bin/tool' },
   { path: 'home/', type: 'directory' },
   { path: 'home/user/', type: 'directory', uid: 1000, gid: 1000, mode: 0o700 },
-  { path: 'home/user/file', content: 'mine', uid: 1000, gid: 1000, mode: 0o600, pax: { 'SCHILY.xattr.user.note': 'hello' } },
+  { path: 'home/user/file', content: 'mine', uid: 1000, gid: 1000, mode: 0o600, pax: { 'SCHILY.xattr.user.note': 'hello', 'SCHILY.xattr.trusted.overlay.redirect': '/etc' } },
   { path: 'dev/', type: 'directory' },
   { path: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 },
   { path: 'run/', type: 'directory' },
@@ -93,6 +93,7 @@ describe('images.pull', () => {
     const home = fs.statSync(path.join(bottom, 'home/user'));
     expect([home.uid, home.gid, home.mode & 0o777]).toEqual([1000, 1000, 0o700]);
     expect(getAttributeSync(path.join(bottom, 'home/user/file'), 'user.note')?.toString()).toBe('hello');
+    expect(getAttributeSync(path.join(bottom, 'home/user/file'), 'trusted.overlay.redirect')).toBeNull();
     // Parents the upper tar did not list keep the lower layer's owner and mode.
     const opt = fs.statSync(path.join(top, 'opt'));
     expect([opt.uid, opt.gid, opt.mode & 0o7777]).toEqual([7, 8, 0o750]);

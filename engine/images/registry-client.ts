@@ -161,6 +161,11 @@ export class RegistryClient {
     return res;
   }
 
+  /** Drops cached tokens of a registry (after a login or logout changed its credentials). */
+  forget(domain: string) {
+    for (const key of [...this.tokens.keys()]) if (key.startsWith(`${domain}|`)) this.tokens.delete(key);
+  }
+
   /** Checks credentials against the registry without storing anything (fd login). */
   async checkLogin(domain: string, creds: Credentials): Promise<void> {
     const res = await this.send(`${this.baseUrl(domain)}/v2/`, { headers: {} });

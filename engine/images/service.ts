@@ -373,9 +373,13 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
         const domain = loginDomain(server);
         await client.checkLogin(domain, { username, password });
         await saveCredentials(domain, { username, password }, configDir());
+        client.forget(domain);
         return { status: 'Login Succeeded' };
       },
-      'auth.logout': async ({ server }) => ({ removed: await removeCredentials(loginDomain(server), configDir()) }),
+      'auth.logout': async ({ server }) => {
+        client.forget(loginDomain(server));
+        return { removed: await removeCredentials(loginDomain(server), configDir()) };
+      },
     },
   };
 }

@@ -137,6 +137,8 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
       await fsp.chmod(abs, (header.mode ?? 0o644) & 0o7777);
       for (const [key, value] of Object.entries(header.pax ?? {})) {
         if (!key.startsWith('SCHILY.xattr.')) continue;
+        // overlayfs' own attributes (redirect, metacopy, opaque) come only from whiteout markers, never from a tar.
+        if (key.startsWith('SCHILY.xattr.trusted.overlay.')) continue;
         await setAttribute(abs, key.slice('SCHILY.xattr.'.length), String(value)).catch((err: Error) => {
           if (!/not supported|ENOTSUP|EOPNOTSUPP/i.test(err.message)) throw err;
         });

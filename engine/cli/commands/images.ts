@@ -69,7 +69,8 @@ export const imagesCommand: Command = {
     if (args.length > 1) throw new UsageError(`"fd images" takes at most one argument (got ${args.join(' ')})`);
     const filters = [...flags.filter, ...(args[0] ? [`reference=${args[0]}`] : [])];
     const images = await (await ctx.client()).call('images.list', { all: true, filters });
-    const shown = flags.all || filters.some((f) => f.startsWith('dangling=')) ? images : images.filter((i) => i.repoTags.length > 0 || i.containers === 0);
+    // Every image is a top-level image here (no intermediate build layers), so -a changes nothing.
+    const shown = images;
     const out = ctx.io.stdout;
     if (flags.format === 'json') {
       for (const i of shown) out.write(`${JSON.stringify(i)}\n`);
