@@ -201,6 +201,10 @@ describe.skipIf(!canRun)('networks through netavark (root)', () => {
       expect(links().filter((l) => l.startsWith('veth'))).toEqual([]);
       const rules = sh('iptables-save', []);
       expect(rules).not.toContain(network.subnet!);
+      // aardvark-dns stopped with the last DNS user and is not left behind as a zombie of the engine.
+      await new Promise((r) => setTimeout(r, 200));
+      const kids = execFileSync('sh', ['-c', `ps -o pid=,stat=,comm= --ppid ${process.pid} || true`], { encoding: 'utf8' });
+      expect(kids).not.toMatch(/aardvark/);
       // The freed address is handed out again.
       const again = await manager.prepare({ id: web.id, name: 'web', mode: 'bridge', attachments: [{ network: 'appnet' }], ports: [], hostname: 'web' });
       expect(again.addresses.appnet!.ip).toBe(manager.repo.endpoints({ containerId: web.id })[0]!.ip);
@@ -223,6 +227,22 @@ describe.skipIf(!canRun)('networks through netavark (root)', () => {
     const host = await manager.prepare({ id: hostId, name: 'hosty', mode: 'host', attachments: [], ports: [], hostname: 'hosty' });
     expect(host.netnsPath).toBeNull();
     await manager.release(hostId);
+  });
+
+  it('an internal network gets no masquerade out and no default route', async () => {
+    const internal = await manager.create({ name: 'sealed', internal: true });
+    subnets.add(internal.subnet!);
+    const id = newId();
+    const sb = await manager.prepare({ id, name: 'sealed1', mode: 'bridge', attachments: [{ network: 'sealed' }], ports: [], hostname: 'sealed1' });
+    try {
+      const nat = sh('iptables-save', ['-t', 'nat']);
+      // A routed network jumps from POSTROUTING to its own MASQUERADE chain; an internal one has no such rule.
+      expect(nat).not.toContain(`-A POSTROUTING -s ${internal.subnet!}`);
+      expect(inNs(sb.netnsPath!, 'ip', 'route')).not.toMatch(/^default/m);
+    } finally {
+      await manager.release(id);
+      await manager.remove('sealed');
+    }
   });
 
   it('records create, connect, disconnect and destroy events', () => {
