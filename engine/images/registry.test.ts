@@ -185,6 +185,30 @@ describe('cache budget', () => {
     expect(blobFiles(h)).toEqual([]);
   });
 
+  it('cache.maxAge evicts unused images not used for that long', async () => {
+    const [old, fresh] = await Promise.all(['old', 'fresh'].map((t) => randomImage(1024, `age-${t}`)));
+    await pushImage(reg, 'age/old', 'v1', old!);
+    await pushImage(reg, 'age/fresh', 'v1', fresh!);
+    const h = await harness({ 'cache.maxAge': '1s' });
+    await h.pull(`${reg.host}/age/old:v1`);
+    await new Promise((r) => setTimeout(r, 1200));
+    await h.pull(`${reg.host}/age/fresh:v1`);
+    const ids = (await h.svc.handlers['images.list']({ all: true, filters: [] }, callCtx())).map((i) => i.id);
+    expect(ids).toEqual([fresh!.config.digest]);
+  });
+
+  it('a layer whose content does not match the config diff id is refused', async () => {
+    const good = await randomImage(1024, 'diffid');
+    const other = await randomImage(1024, 'diffid-other');
+    // The config claims another layer's diff id for layer 0.
+    const lying = await buildImage({ layers: [{ ...good.layers[0]!, diffId: other.layers[0]!.diffId }, good.layers[1]!] });
+    await pushImage(reg, 'faults/diffid', 'v1', lying);
+    const h = await harness();
+    await expect(h.pull(`${reg.host}/faults/diffid:v1`)).rejects.toMatchObject({ message: expect.stringContaining(`diff id ${other.layers[0]!.diffId}`) });
+    expect(snapshotDirs(h).filter((d) => d.startsWith('.tmp-'))).toEqual([]);
+    expect(await h.svc.handlers['images.list']({ all: true, filters: [] }, callCtx())).toEqual([]);
+  });
+
   it('tag, untag and remove follow docker semantics', async () => {
     const img = await randomImage(1024, 'tags');
     await pushImage(reg, 'tags/app', 'v1', img);
