@@ -257,3 +257,36 @@ describe('attach', () => {
     await client.call('containers.remove', { id });
   });
 });
+
+describe('containers from an image', () => {
+  it('runs on an overlay of the image layers with the image defaults, and unmounts on exit', async () => {
+    const { startRegistry } = await import('../testing/registry');
+    const { busyboxImage, pushImage } = await import('../testing/image-builder');
+    const reg = await startRegistry();
+    try {
+      await pushImage(reg, 'library/busybox', 'latest', await busyboxImage());
+      const ref = `${reg.host}/library/busybox:latest`;
+      await collect(client.stream('images.pull', { ref }));
+      // The image's Cmd is `sh`: give it a script through -c via cmd, keeping the image's PATH.
+      const { id } = await client.call('containers.create', { image: ref, cmd: ['sh', '-c', 'echo $PATH; echo changed > /bin/marker; sleep 60'] });
+      await client.call('containers.start', { id });
+      const merged = path.join(engine.root, 'containers', id, 'rootfs');
+      expect(isMounted(merged)).toBe(true);
+      await until(async () => fs.existsSync(path.join(engine.root, 'containers', id, 'upper', 'bin', 'marker')), 'write to the upper dir');
+      await expect(client.call('images.remove', { ref })).rejects.toMatchObject({ code: 'conflict' });
+      await client.call('containers.kill', { id, signal: 'KILL' });
+      await client.call('containers.wait', { id });
+      expect(isMounted(merged)).toBe(false);
+      const out = (await collect(client.stream('containers.logs', { id }))).map((l) => l.line);
+      expect(out).toEqual(['/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
+      // Restart remounts; removal unmounts and deletes the upper dir.
+      await client.call('containers.start', { id });
+      expect(isMounted(merged)).toBe(true);
+      await client.call('containers.remove', { id, force: true });
+      expect(isMounted(merged)).toBe(false);
+      expect(fs.existsSync(path.join(engine.root, 'containers', id))).toBe(false);
+    } finally {
+      await reg.stop();
+    }
+  });
+});

@@ -256,6 +256,8 @@ export class ContainerManager {
       const layout = containerLayout(this.ctx.paths, id);
       const code = readExitFile(layout.exitFile);
       if (code === null) return;
+      // Clean up first: once `die` is out (and `wait` returns), the mount and runtime state are gone.
+      await this.cleanupRuntime(rec);
       this.recordExit(rec, code, fs.statSync(layout.exitFile).mtimeMs, oomFileExists(layout));
       await this.afterExit(rec);
     });
@@ -269,9 +271,8 @@ export class ContainerManager {
     this.transition(rec, 'exited', 'die', { exitCode: String(code) });
   }
 
-  /** Cleanup after a die, then --rm or the restart policy. Runs under the container's lock. */
+  /** After a die: --rm or the restart policy. Runs under the container's lock. */
   private async afterExit(rec: ContainerRecord) {
-    await this.cleanupRuntime(rec);
     if (this.noPolicy.has(rec.id) || this.stopped) return;
     if (rec.config.autoRemove) {
       await this.removeLocked(rec.id, true);
@@ -546,15 +547,15 @@ export class ContainerManager {
         }
         if (rec.state.bootId && rec.state.bootId !== boot) {
           const code = readExitFile(layout.exitFile);
-          this.recordExit(rec, code ?? 255, Date.now(), false, code === null ? 'the host restarted while the container ran' : '');
           await this.cleanupRuntime(rec);
+          this.recordExit(rec, code ?? 255, Date.now(), false, code === null ? 'the host restarted while the container ran' : '');
           diedWhileDown.add(rec.id);
           return;
         }
         const code = readExitFile(layout.exitFile);
         if (code !== null) {
-          this.recordExit(rec, code, fs.statSync(layout.exitFile).mtimeMs, oomFileExists(layout));
           await this.cleanupRuntime(rec);
+          this.recordExit(rec, code, fs.statSync(layout.exitFile).mtimeMs, oomFileExists(layout));
           diedWhileDown.add(rec.id);
           return;
         }
@@ -564,8 +565,8 @@ export class ContainerManager {
           // Alive but unmonitored (its conmon died): nobody captures its output or exit code; stop it.
           await this.runtime.kill(rec.id, 9, true).catch(() => undefined);
         }
-        this.recordExit(rec, 255, Date.now(), false, 'the container monitor (conmon) died');
         await this.cleanupRuntime(rec);
+        this.recordExit(rec, 255, Date.now(), false, 'the container monitor (conmon) died');
         diedWhileDown.add(rec.id);
       });
     }
