@@ -214,11 +214,14 @@ export const ComposeLoadInput = z.object({
   /** The caller's environment (the shell's variables win over `.env`). */
   env: z.record(z.string(), z.string()).default({}),
   profiles: z.array(z.string()).default([]),
+  /** Services named on the command line: enabled whatever their profiles; a plan covers only them (and their dependencies). */
+  services: z.array(z.string()).default([]),
   projectName: z.string().optional(),
 });
 export type ComposeLoadInput = z.input<typeof ComposeLoadInput>;
 
 export const ComposePlanInput = ComposeLoadInput.extend({
+  noDeps: z.boolean().default(false),
   forceRecreate: z.boolean().default(false),
   noRecreate: z.boolean().default(false),
   removeOrphans: z.boolean().default(false),

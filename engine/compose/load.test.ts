@@ -21,8 +21,14 @@ describe('error messages name file:line:col and the key path', () => {
 
   test('an unknown key, while x- extensions pass', () => {
     const file = ['x-common: &c', '  restart: always', 'services:', '  web:', '    image: nginx', '    x-note: fine', '    <<: *c', '    imagee: typo', ''].join('\n');
-    expect(messages({ 'compose.yaml': file })).toEqual(['compose.yaml:8:5 services.web.imagee: unknown service key "imagee" (extensions must start with x-)']);
-    expect(messages({ 'compose.yaml': 'services:\n  a:\n    image: x\nservice: {}\n' })).toEqual(['compose.yaml:4:1 service: unknown top-level key "service" (extensions must start with x-)']);
+    expect(messages({ 'compose.yaml': file })).toEqual(['compose.yaml:8:5 services.web.imagee: unknown service key "imagee" (did you mean "image"?)']);
+    expect(messages({ 'compose.yaml': 'services:\n  a:\n    image: x\nservice: {}\n' })).toEqual(['compose.yaml:4:1 service: unknown top-level key "service" (did you mean "services"?)']);
+  });
+
+  test('a key far from any known key gets the extension hint', () => {
+    expect(messages({ 'compose.yaml': 'services:\n  web:\n    image: nginx\n    frobnicate: 1\n' })).toEqual([
+      'compose.yaml:4:5 services.web.frobnicate: unknown service key "frobnicate" (extensions must start with x-)',
+    ]);
   });
 
   test('a bad depends_on condition', () => {
@@ -414,6 +420,12 @@ describe('profiles', () => {
     expect(enabled({ env: { COMPOSE_PROFILES: 'debug,full' } })).toEqual(['db', 'debug', 'web']);
     expect(enabled({ profiles: ['*'] })).toEqual(['admin', 'db', 'debug', 'web']);
     expect(loadTree(files).project.disabled_services).toEqual(['admin', 'db', 'debug']);
+  });
+
+  test('a service named on the command line is enabled whatever its profiles', () => {
+    expect(enabled({ services: ['debug'] })).toEqual(['debug', 'web']);
+    expect(messages(files, { services: ['admin'] })).toEqual([expect.stringContaining('service "admin" depends on "db", which is disabled by profiles: enable it with --profile data')]);
+    expect(messages(files, { services: ['nope'] })).toEqual([expect.stringContaining('no such service: nope')]);
   });
 
   test('depending on a disabled service is an error that says how to enable it', () => {

@@ -30,6 +30,8 @@ export interface LoadOptions {
   /** The caller's shell environment. */
   env?: Record<string, string | undefined>;
   profiles?: string[];
+  /** Services named on the command line (`up web`): enabled even when their profiles are not active. */
+  services?: string[];
   projectName?: string;
   /** Build hook: when given, a service with `build:` is refused unless its image exists. */
   imageExists?: (ref: string) => boolean;
@@ -206,6 +208,7 @@ export function loadProject(options: LoadOptions): LoadedProject {
     projectDir,
     env,
     profiles,
+    targets: options.services ?? [],
     issues,
     warnings,
     readFile: read,

@@ -23,6 +23,8 @@ export interface NormalizeContext {
   /** Shell environment over `.env`: what `environment: [FOO]` and env files look up. */
   env: Map<string, string>;
   profiles: string[];
+  /** Services named on the command line: enabled whatever their profiles. */
+  targets: string[];
   issues: IssueList;
   warnings: string[];
   readFile(absPath: string): string | null;
@@ -290,14 +292,17 @@ const optsOf = (v: Record<string, unknown> | undefined) => sortedRecord(Object.e
 
 export function normalizeProject(raw: RawProject, ctx: NormalizeContext): NormalizedProject {
   const active = new Set(ctx.profiles);
-  const enabled = (svc: RawService) => !svc.profiles?.length || active.has('*') || svc.profiles.some((p) => active.has(p));
   const all = raw.services ?? {};
+  const targeted = new Set(ctx.targets);
+  for (const t of ctx.targets) if (!(t in all)) ctx.issues.add(['services'], `no such service: ${t}`);
+  const enabled = (name: string, svc: RawService) =>
+    targeted.has(name) || !svc.profiles?.length || active.has('*') || svc.profiles.some((p) => active.has(p));
   if (!Object.keys(all).length) ctx.issues.add(['services'], 'no services defined: add at least one under services:');
   const services: Record<string, NormalizedService> = {};
   const disabled: string[] = [];
   for (const name of Object.keys(all).sort()) {
     const svc = all[name]!;
-    if (!enabled(svc)) {
+    if (!enabled(name, svc)) {
       disabled.push(name);
       continue;
     }

@@ -118,6 +118,14 @@ describe('planUp', () => {
     expect(summary(plan.steps).filter((s) => s.includes('tools'))).toEqual([]);
   });
 
+  test('naming services plans only them and their dependencies (or only them with noDeps)', () => {
+    const project = load();
+    const fresh = { containers: [], networks: [], volumes: [], imageId: () => 'img' };
+    expect(summary(planUp(project, fresh, { services: ['api'] }).steps)).toEqual(['create network shop_default', 'create volume shop_data', 'create shop-db-1', 'create shop-api-1']);
+    expect(summary(planUp(project, fresh, { services: ['web'], noDeps: true }).steps)).toEqual(['create network shop_default', 'create shop-web-1']);
+    expect(() => planUp(project, fresh, { services: ['nope'] })).toThrow('no such service: nope');
+  });
+
   test('missing external resources and pull_policy never are refused before anything happens', () => {
     const file = 'name: ext\nservices:\n  a: {image: x, pull_policy: never, networks: [outside]}\nnetworks: {outside: {external: true}}\n';
     const project = load({}, file);

@@ -17,6 +17,9 @@ export interface CurrentState {
 }
 
 export interface PlanOptions {
+  /** Only these services (and, unless noDeps, what they depend on); empty = all. */
+  services?: string[];
+  noDeps?: boolean;
   forceRecreate?: boolean;
   noRecreate?: boolean;
   removeOrphans?: boolean;
@@ -31,6 +34,7 @@ export function planUp(project: ComposeProject, current: CurrentState, options: 
   const removals: PlanStep[] = [];
   const steps: PlanStep[] = [];
   const errors: { path: string; message: string }[] = [];
+  const selected = selectServices(project, options);
   const mine = current.containers.filter((c) => c.labels[LABEL.project] === project.name && c.labels[LABEL.oneoff] !== 'True');
 
   // Which existing container stands for which replica; the rest are orphans or surplus.
@@ -45,6 +49,7 @@ export function planUp(project: ComposeProject, current: CurrentState, options: 
       if (!project.disabled_services.includes(service)) orphans.push(c);
       continue;
     }
+    if (!selected.has(service)) continue;
     const key = `${service}#${n}`;
     const removal = (reason: string): ContainerStep => ({ kind: 'container', action: 'remove', service, number: n, name: c.name, id: c.id, reasons: [reason], level: 0 });
     if (!Number.isInteger(n) || n < 1 || n > svc.replicas) removals.push(removal(`scale down to ${svc.replicas}`));
@@ -62,7 +67,8 @@ export function planUp(project: ComposeProject, current: CurrentState, options: 
   }
 
   // Networks and volumes the enabled services use.
-  const usedNetworks = new Set(Object.values(project.services).flatMap((s) => Object.keys(s.networks)));
+  const chosen = Object.values(project.services).filter((s) => selected.has(s.name));
+  const usedNetworks = new Set(chosen.flatMap((s) => Object.keys(s.networks)));
   for (const [key, net] of Object.entries(project.networks)) {
     if (!usedNetworks.has(key)) continue;
     const exists = current.networks?.includes(net.name) ?? false;
@@ -72,7 +78,7 @@ export function planUp(project: ComposeProject, current: CurrentState, options: 
     }
     steps.push({ kind: 'network', action: exists ? 'keep' : 'create', key, name: net.name });
   }
-  const usedVolumes = new Set(Object.values(project.services).flatMap((s) => s.volumes.filter((m) => m.type === 'volume' && m.source).map((m) => m.source!)));
+  const usedVolumes = new Set(chosen.flatMap((s) => s.volumes.filter((m) => m.type === 'volume' && m.source).map((m) => m.source!)));
   for (const [key, vol] of Object.entries(project.volumes)) {
     if (!usedVolumes.has(key)) continue;
     const exists = current.volumes?.includes(vol.name) ?? false;
@@ -87,7 +93,7 @@ export function planUp(project: ComposeProject, current: CurrentState, options: 
   const pulls = new Map<string, { services: string[]; reason: string }>();
   for (const name of project.order) {
     const svc = project.services[name]!;
-    if (!svc.image || svc.pull_policy === 'build') continue;
+    if (!selected.has(name) || !svc.image || svc.pull_policy === 'build') continue;
     const local = current.imageId ? current.imageId(svc.image) : null;
     let reason: string | null = null;
     if (svc.pull_policy === 'always') reason = 'pull_policy: always';
@@ -109,6 +115,7 @@ export function planUp(project: ComposeProject, current: CurrentState, options: 
   const { level } = dependencyOrder(deps);
   const recreated = new Set<string>();
   for (const name of project.order) {
+    if (!selected.has(name)) continue;
     const svc = project.services[name]!;
     const lvl = level.get(name) ?? 0;
     const restartFor = Object.entries(svc.depends_on)
@@ -141,6 +148,21 @@ export function planUp(project: ComposeProject, current: CurrentState, options: 
     }
   }
   return { project: project.name, steps: [...removals, ...steps], warnings };
+}
+
+/** The services a plan covers: the targets plus everything they need started first. */
+function selectServices(project: ComposeProject, options: PlanOptions): Set<string> {
+  const targets = options.services?.length ? options.services : Object.keys(project.services);
+  const unknown = targets.filter((t) => !project.services[t]);
+  if (unknown.length) throw new ComposeError(unknown.map((t) => ({ file: null, line: null, column: null, path: '', message: `no such service: ${t}` })));
+  const out = new Set<string>();
+  const add = (name: string) => {
+    if (out.has(name)) return;
+    out.add(name);
+    if (!options.noDeps) for (const d of dependenciesOf(project.services[name]!)) if (project.services[d]) add(d);
+  };
+  targets.forEach(add);
+  return out;
 }
 
 function recreateReasons(svc: ComposeProject['services'][string], c: ExistingContainer, current: CurrentState, options: PlanOptions): string[] {

@@ -255,6 +255,29 @@ export const ProjectSchema = spec({
 export type RawProject = z.output<typeof ProjectSchema>;
 export type RawService = z.output<typeof ServiceSchema>;
 
+const TOP_LEVEL_KEYS = ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs'];
+
+/** The known key within edit distance 2 of a typo, if any. */
+function closest(word: string, candidates: string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
 const TYPE_NAMES: Record<string, string> = { string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', array: 'a list', object: 'a mapping', record: 'a mapping', null: 'empty' };
 
 function describeType(value: unknown): string {
@@ -283,8 +306,11 @@ export function zodToIssues(error: z.ZodError, root: unknown, locator: Locator):
             push([key], 'include: is not supported yet: merge the files with -f instead');
             continue;
           }
-          const where = path.length === 0 ? 'top-level' : path.length === 2 && path[0] === 'services' ? 'service' : formatPath(path);
-          push([...path, key], `unknown ${where} key "${key}" (extensions must start with x-)`);
+          const isService = path.length === 2 && path[0] === 'services';
+          const where = path.length === 0 ? 'top-level' : isService ? 'service' : formatPath(path);
+          const known = path.length === 0 ? TOP_LEVEL_KEYS : isService ? Object.keys(serviceShape) : [];
+          const near = closest(key, known);
+          push([...path, key], `unknown ${where} key "${key}"${near ? ` (did you mean "${near}"?)` : ' (extensions must start with x-)'}`);
         }
         return;
       case 'invalid_union': {

@@ -64,7 +64,13 @@ export function createComposeService(ctx: EngineContext, hooks: ComposeHooks = {
               volumes: await hooks.listVolumes?.(),
               imageId: ctx.images ? (ref) => images.get(ref) ?? null : undefined,
             },
-            { forceRecreate: input.forceRecreate, noRecreate: input.noRecreate, removeOrphans: input.removeOrphans },
+            {
+              services: input.services,
+              noDeps: input.noDeps,
+              forceRecreate: input.forceRecreate,
+              noRecreate: input.noRecreate,
+              removeOrphans: input.removeOrphans,
+            },
           );
           return { ok: true as const, project, plan, warnings: [...warnings, ...plan.warnings] };
         } catch (err) {

@@ -57,7 +57,7 @@ ${formatFlagHelp(globalFlags)}
 
 Commands:
   config   Show the resolved project as YAML (--format json, --services, -q to only validate)
-  plan     Show what "up" would do: create / recreate (and why) / keep / remove
+  plan     Show what "up" would do: create / recreate (and why) / keep / remove [SERVICE...]
   ${PENDING.join(', ')}: not available yet`,
   async run(argv, ctx) {
     const { flags, args } = parseArgs(argv, globalFlags, { interspersed: false });
@@ -96,7 +96,8 @@ Commands:
       return 0;
     }
     if (sub === 'plan') {
-      const { flags: f } = parseArgs(rest, {
+      const { flags: f, args: services } = parseArgs(rest, {
+        'no-deps': { type: 'bool', description: "Don't include the services' dependencies" },
         'force-recreate': { type: 'bool', description: 'Recreate every container' },
         'no-recreate': { type: 'bool', description: 'Never recreate existing containers' },
         'remove-orphans': { type: 'bool', description: 'Remove containers of services not in the project' },
@@ -105,6 +106,8 @@ Commands:
       if (f['force-recreate'] && f['no-recreate']) throw new UsageError('--force-recreate and --no-recreate cannot be combined');
       const result = await (await ctx.client()).call('compose.plan', {
         ...load,
+        services,
+        noDeps: f['no-deps'],
         forceRecreate: f['force-recreate'],
         noRecreate: f['no-recreate'],
         removeOrphans: f['remove-orphans'],
