@@ -13,7 +13,7 @@ import { findBinary } from '../system/tools';
 import { hostsFile, readHostResolv, resolvConf } from './files';
 import { Netavark, type NetavarkEndpoint, type NetavarkNetwork } from './netavark';
 import { createNetns, isNetns, netnsInUse, removeNetns } from './netns';
-import { reservePorts } from './ports';
+import { netavarkPublished, reservePorts } from './ports';
 import { NetworkRepo, type EndpointRecord, type NetworkRecord, type SandboxRecord } from './repo';
 import { contains, formatCidr, formatIp, hosts, overlaps, parseCidr, parseIp, pickSubnet, type Cidr } from './subnet';
 import type {
@@ -378,10 +378,14 @@ export class NetworkManager implements NetworkProvider {
         if (seen.has(n.id)) throw invalid(`network ${n.name} is given twice for container ${req.name}`);
         seen.add(n.id);
       }
-      const held = this.repo
-        .sandboxes()
-        .filter((s) => s.containerId !== req.id)
-        .map((s) => ({ container: s.name, ports: s.ports }));
+      const ours = this.repo.sandboxes().filter((s) => s.containerId !== req.id);
+      const held = ours.map((s) => ({ container: s.name, ports: s.ports }));
+      if (mode === 'bridge' && req.ports.length) {
+        const known = new Set([req.id, ...ours.map((s) => s.containerId)]);
+        for (const f of await netavarkPublished(findBinary('iptables-save'))) {
+          if (!known.has(f.containerId)) held.push({ container: `${f.containerId.slice(0, 12)} (outside this engine)`, ports: f.ports });
+        }
+      }
       const ports: PortMapping[] = mode === 'bridge' ? await reservePorts(req.ports, held) : [];
       const netns = mode === 'host' ? null : this.netnsPath(req.id);
       const sandbox: SandboxRecord = { containerId: req.id, name: req.name, mode, netns, hostname: req.hostname, ports, resolvConf: '', hosts: '', created: Date.now() };

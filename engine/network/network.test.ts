@@ -245,6 +245,36 @@ describe.skipIf(!canRun)('networks through netavark (root)', () => {
     }
   });
 
+  it('refuses a port that another engine on this host forwards (no socket holds it, only its rules)', async () => {
+    const otherRoot = tempRoot('fd-net2-');
+    const other = createEngine({ paths: rootPaths(otherRoot), log: quietLogger });
+    const otherId = newId();
+    try {
+      await other.start();
+      const otherManager = other.ctx.networks as NetworkManager;
+      subnets.add(otherManager.inspect('bridge').subnet!);
+      const theirs = await otherManager.prepare({
+        id: otherId,
+        name: 'theirs',
+        mode: 'bridge',
+        attachments: [],
+        ports: [{ hostIp: '127.0.0.1', hostPort: 0, containerPort: 80, protocol: 'tcp' }],
+        hostname: 'theirs',
+      });
+      const port = theirs.ports[0]!.hostPort;
+      const mine = newId();
+      await expect(
+        manager.prepare({ id: mine, name: 'mine', mode: 'bridge', attachments: [], ports: [{ hostIp: '127.0.0.1', hostPort: port, containerPort: 80, protocol: 'tcp' }], hostname: 'mine' }),
+      ).rejects.toThrow(new RegExp(`port ${port}/tcp .*${otherId.slice(0, 12)} \\(outside this engine\\)`));
+      expect(manager.sandbox(mine)).toBeNull();
+      await otherManager.release(otherId);
+    } finally {
+      await (other.ctx.networks as NetworkManager).release(otherId).catch(() => undefined);
+      await other.stop();
+      fs.rmSync(otherRoot, { recursive: true, force: true });
+    }
+  });
+
   it('records create, connect, disconnect and destroy events', () => {
     const actions = engine.ctx.events
       .list({ filters: { type: ['network'] }, limit: 500 })

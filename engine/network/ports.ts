@@ -4,6 +4,7 @@
 import net from 'node:net';
 import dgram from 'node:dgram';
 import { conflict, invalid } from '../api/errors';
+import { execFile } from '../runtime/exec-file';
 import type { PortMapping } from './types';
 
 function parsePort(text: string, spec: string): { start: number; count: number } {
@@ -79,6 +80,28 @@ export function portsClash(a: PortMapping, b: PortMapping): boolean {
   const aEnd = a.hostPort + (a.range ?? 1) - 1;
   const bEnd = b.hostPort + (b.range ?? 1) - 1;
   return a.hostPort <= bEnd && b.hostPort <= aEnd;
+}
+
+/**
+ * Host ports that netavark forwards for any container on this host, ours or another engine's (podman's too),
+ * read from its DNAT rules: such a port has no listening socket, so only the rules tell it is taken.
+ */
+export async function netavarkPublished(iptablesSave: string | null): Promise<{ containerId: string; ports: PortMapping[] }[]> {
+  if (!iptablesSave) return [];
+  const res = await execFile(iptablesSave, ['-t', 'nat'], { timeoutMs: 10_000 }).catch(() => null);
+  if (!res || res.code !== 0) return [];
+  const byId = new Map<string, PortMapping[]>();
+  const rule = /^-A NETAVARK-HOSTPORT-DNAT .*-p (tcp|udp) .*--dport (\d+)(?::(\d+))? .*id: ([0-9a-f]+)/;
+  for (const line of res.stdout.split('\n')) {
+    const m = rule.exec(line);
+    if (!m) continue;
+    const start = Number(m[2]);
+    const end = m[3] ? Number(m[3]) : start;
+    const list = byId.get(m[4]!) ?? [];
+    list.push({ hostIp: '', hostPort: start, containerPort: 0, protocol: m[1] as 'tcp' | 'udp', range: end - start + 1 });
+    byId.set(m[4]!, list);
+  }
+  return [...byId].map(([containerId, ports]) => ({ containerId, ports }));
 }
 
 /** Binds and releases the port: resolves the bound port (useful with port 0), rejects when it is taken. */
