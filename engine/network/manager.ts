@@ -103,7 +103,8 @@ export class NetworkManager implements NetworkProvider {
     const isDefaultRoot = path.resolve(ctx.paths.root) === DEFAULT_ROOT_FOR_ROOT;
     const hash = crypto.createHash('sha256').update(path.resolve(ctx.paths.root)).digest('hex');
     this.bridgePrefix = isDefaultRoot ? 'fdbr' : `fd${hash.slice(0, 5)}b`;
-    this.subnetStart = isDefaultRoot ? 0 : parseInt(hash.slice(5, 9), 16) % 1024;
+    // The default root starts at 10.90.0.0, clear of podman's defaults (10.88.0.0/16 and 10.89.N.0/24).
+    this.subnetStart = isDefaultRoot ? 512 : parseInt(hash.slice(5, 9), 16) % 1024;
   }
 
   /** Runs `fn` after every earlier change has finished. */

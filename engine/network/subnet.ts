@@ -70,7 +70,7 @@ export function* hosts(c: Cidr): Generator<number> {
   for (let i = 1; i < n - 1; i++) yield c.base + i;
 }
 
-/** The pool new networks are cut from: 1024 /24s in 10.88.0.0/14 (podman's range). */
+/** The pool new networks are cut from: 1024 /24s in 10.88.0.0/14 (the range podman uses too, hence the start index). */
 export const POOL: Cidr = { base: parseIp('10.88.0.0')!, prefix: 14 };
 
 /**
