@@ -322,6 +322,18 @@ describe('files, .env and merging', () => {
     expect(project.services.web!.environment).toEqual({ C: '3' });
   });
 
+  test('a huge file or a directory given as -f is refused, not read', () => {
+    const dir = writeTree({ 'sub/.keep': '' });
+    try {
+      fs.writeFileSync(path.join(dir, 'big.yaml'), '');
+      fs.truncateSync(path.join(dir, 'big.yaml'), 9 * 1024 * 1024);
+      expect(() => loadProject({ workingDir: dir, files: [{ path: 'big.yaml' }] })).toThrow(/file is 9 MiB: too large for a compose or env file/);
+      expect(() => loadProject({ workingDir: dir, files: [{ path: 'sub' }] })).toThrow(/is a directory, not a compose file/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('COMPOSE_FILE names the files when -f is not given', () => {
     const { project } = loadTree(
       { 'a.yaml': 'services:\n  x: {image: one}\n', 'b.yaml': 'services:\n  x: {image: two}\n' },

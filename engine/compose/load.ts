@@ -46,20 +46,26 @@ export interface LoadedProject {
   locator: Locator;
 }
 
+const fail = (message: string, file: string | null = null): never => {
+  throw new ComposeError([{ file, line: null, column: null, path: '', message }]);
+};
+
+/** Compose and env files are small; a bigger file is a mistake (a disk image passed as -f), not a project. */
+const MAX_FILE_BYTES = 8 * 1024 * 1024;
+
 function defaultRead(absPath: string): string | null {
   try {
+    const size = fs.statSync(absPath).size;
+    if (size > MAX_FILE_BYTES) fail(`file is ${Math.round(size / 1024 / 1024)} MiB: too large for a compose or env file`, absPath);
     return fs.readFileSync(absPath, 'utf8');
   } catch (err) {
+    if (err instanceof ComposeError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     if (code === 'EISDIR') throw new ComposeError([{ file: absPath, line: null, column: null, path: '', message: 'is a directory, not a compose file' }]);
     throw new ComposeError([{ file: absPath, line: null, column: null, path: '', message: `cannot read: ${(err as Error).message}` }]);
   }
 }
-
-const fail = (message: string, file: string | null = null): never => {
-  throw new ComposeError([{ file, line: null, column: null, path: '', message }]);
-};
 
 /** Default files: the first name found in the working dir or its parents, plus its override file. */
 function findDefaultFiles(workingDir: string, read: (p: string) => string | null): { path: string; content: string }[] {
