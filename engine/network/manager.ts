@@ -423,6 +423,7 @@ export class NetworkManager implements NetworkProvider {
         const files = this.files(sandbox, dns.servers, dns.search);
         this.repo.updateSandboxFiles(req.id, files.resolvConf, files.hosts);
       } catch (err) {
+        // netavark may have made the bridge or rules before it failed: tear down in any case.
         await this.undo(sandbox, setUp);
         throw err;
       }
@@ -434,12 +435,12 @@ export class NetworkManager implements NetworkProvider {
   }
 
   private async undo(s: SandboxRecord, setUp: boolean): Promise<void> {
-    if (setUp && s.netns) {
+    if (s.netns && isNetns(s.netns)) {
       const byId = this.networksById();
       const endpoints = this.repo.endpoints({ containerId: s.containerId });
       await this.netavark
         .teardown(s.netns, { containerId: s.containerId, containerName: s.name, endpoints: endpoints.map((e) => this.endpointFor(e, byId)), ports: s.ports })
-        .catch((e: Error) => this.ctx.log.warn(`undoing the network setup of ${s.name}: ${e.message}`));
+        .catch((e: Error) => this.ctx.log[setUp ? 'warn' : 'info'](`undoing the network setup of ${s.name}: ${e.message}`));
     }
     if (s.netns) await removeNetns(s.netns).catch((e: Error) => this.ctx.log.warn(`removing netns ${s.netns}: ${e.message}`));
     this.repo.deleteSandbox(s.containerId);

@@ -170,6 +170,28 @@ describe.skipIf(!canRun)('networks through netavark (root)', () => {
       expect(fs.existsSync(manager.netnsPath(other))).toBe(false);
     });
 
+    it('hands out distinct addresses to concurrent prepares and refuses bad fixed addresses before any setup', async () => {
+      const ids = [newId(), newId(), newId()];
+      const results = await Promise.all(
+        ids.map((id, i) => manager.prepare({ id, name: `c${i}`, mode: 'bridge', attachments: [{ network: 'appnet' }], ports: [], hostname: `c${i}` })),
+      );
+      const ips = [webNet, clientNet, ...results].map((r) => r.addresses.appnet!.ip);
+      expect(new Set(ips).size).toBe(5);
+      for (const id of ids) await manager.release(id);
+      const bad = newId();
+      await expect(manager.prepare({ id: bad, name: 'bad', mode: 'bridge', attachments: [{ network: 'appnet', ip: '192.168.250.9' }], ports: [], hostname: 'bad' })).rejects.toThrow(
+        /outside network appnet's subnet/,
+      );
+      await expect(manager.prepare({ id: bad, name: 'bad', mode: 'bridge', attachments: [{ network: 'appnet', ip: webNet.addresses.appnet!.ip }], ports: [], hostname: 'bad' })).rejects.toThrow(
+        /already in use/,
+      );
+      await expect(manager.prepare({ id: bad, name: 'bad', mode: 'bridge', attachments: [{ network: 'nosuchnet' }], ports: [], hostname: 'bad' })).rejects.toThrow(
+        'No such network: nosuchnet',
+      );
+      expect(manager.sandbox(bad)).toBeNull();
+      expect(fs.existsSync(manager.netnsPath(bad))).toBe(false);
+    });
+
     it('refuses to remove a network containers are attached to', async () => {
       await expect(manager.remove('appnet')).rejects.toThrow(/in use by containers (web, client|client, web)/);
     });
