@@ -6,6 +6,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFd, startTestEngine, tempRoot, type TestEngine } from '../../testing/engine';
 import { startRegistry, type TestRegistry } from '../../testing/registry';
 import { busyboxImage, buildImage, pushImage, type BuiltImage } from '../../testing/image-builder';
+import { formatLayerLine } from './pull';
+import { formatBytes } from './images';
+
+describe('pull progress lines', () => {
+  const layer = `sha256:${'ab'.repeat(32)}`;
+  it('draws a bar on a TTY and plain amounts otherwise', () => {
+    expect(formatLayerLine({ type: 'layer', layer, phase: 'downloading', current: 500_000, total: 1_000_000 }, true)).toBe(
+      `abababababab: Downloading [==============>               ] 500kB/1.00MB`,
+    );
+    expect(formatLayerLine({ type: 'layer', layer, phase: 'downloading', current: 500_000, total: 1_000_000 }, false)).toBe('abababababab: Downloading 500kB/1.00MB');
+    expect(formatLayerLine({ type: 'layer', layer, phase: 'exists', current: 1, total: 1 }, true)).toBe('abababababab: Already exists');
+    expect(formatBytes(999)).toBe('999B');
+    expect(formatBytes(4_300_000)).toBe('4.30MB');
+  });
+});
 
 describe('fd image commands', () => {
   let engine: TestEngine;
