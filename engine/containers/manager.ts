@@ -22,7 +22,8 @@ import { RESET_AFTER_MS, restartDelay, restartOnEngineStart, shouldRestart } fro
 import { commandText, statusText } from './format';
 import { signalNumber } from './signals';
 
-const LOG_SIZE_MAX = 64 * 1024 * 1024;
+/** Setting that caps each container log (bytes; conmon then starts it over). Unset = no cap, like docker and podman. */
+export const LOG_SIZE_MAX_SETTING = 'containers.logSizeMax';
 const live = (s: ContainerStatus) => s === 'running' || s === 'paused';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** conmon marks an OOM kill in its persist dir (cgroup v2) or in its cwd (cgroup v1). */
@@ -206,7 +207,7 @@ export class ContainerManager {
         exitDir: exitsDir(this.ctx.paths),
         persistDir: layout.persistDir,
         logPath: layout.logPath,
-        logSizeMax: LOG_SIZE_MAX,
+        logSizeMax: Number(this.ctx.settings.get<number>(LOG_SIZE_MAX_SETTING, 0)) || undefined,
         tty: rec.config.tty,
         stdin: rec.config.openStdin,
       });

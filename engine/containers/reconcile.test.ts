@@ -119,6 +119,21 @@ describe('fd CLI', () => {
     expect(missing.stderr).toMatch(/\/no\/such.*no such file or directory/);
   });
 
+  it('Ctrl-C on an attached run reaches the container as SIGINT', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fdBin } = await import('../testing/engine');
+    const child = spawn(process.execPath, [fdBin, '--root', root, 'run', '--rm', '--rootfs', rootfs, 'sh', '-c', 'trap "echo caught; exit 4" INT; echo ready; while :; do sleep 0.1; done'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 200 && !out.includes('ready'); i++) await sleep(25);
+    child.kill('SIGINT');
+    expect(await exited).toBe(4);
+    expect(out).toBe('ready\ncaught\n');
+  });
+
   it('ps filters by status, label, name and id; usage errors exit 125', async () => {
     const a = (await fd('run', '-d', '--name', 'web', '-l', 'tier=front', '--rootfs', rootfs, 'sleep', '300')).stdout.trim();
     const b = (await fd('create', '--name', 'idle', '--rootfs', rootfs, 'true')).stdout.trim();
