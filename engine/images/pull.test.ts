@@ -76,6 +76,8 @@ describe('images.pull', () => {
     }
 
     const resolvedImage = await h.ctx.images!.resolve(`${reg.host}/test/multi:v1`);
+    expect(resolvedImage.ref).toBe(`${reg.host}/test/multi:v1`);
+    expect((await h.ctx.images!.resolve(rebuilt.config.digest.slice(7, 19))).ref).toBe(rebuilt.config.digest);
     expect(resolvedImage.config).toMatchObject({ Cmd: ['/bin/tool'], Env: ['A=1'], WorkingDir: '/home' });
     const [top, bottom] = resolvedImage.lowerDirs as [string, string];
     expect(resolvedImage.lowerDirs).toHaveLength(2);

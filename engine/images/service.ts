@@ -84,7 +84,10 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
   const event = (action: string, id: string, attributes: Record<string, string> = {}) => ctx.events.append({ type: 'image', action, actor: { id, attributes } });
 
   /** The image id a reference, an id or an id prefix names. */
-  const resolveId = (refOrId: string): string => {
+  const resolveId = (refOrId: string): string => lookup(refOrId).id;
+
+  /** The image a reference, an id or an id prefix names, with the normalised reference when found by one. */
+  const lookup = (refOrId: string): { id: string; ref: string | null } => {
     let parsed: ImageRef | null = null;
     try {
       parsed = parseReference(refOrId);
@@ -92,12 +95,13 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
       if (!ID_PREFIX.test(refOrId)) throw err;
     }
     if (parsed) {
-      const target = meta.refTarget(formatReference(parsed.digest ? { ...parsed, tag: undefined } : parsed));
-      if (target) return target;
+      const ref = formatReference(parsed.digest ? { ...parsed, tag: undefined } : parsed);
+      const target = meta.refTarget(ref);
+      if (target) return { id: target, ref };
     }
     if (ID_PREFIX.test(refOrId)) {
       const ids = meta.findByIdPrefix(refOrId);
-      if (ids.length === 1) return ids[0]!;
+      if (ids.length === 1) return { id: ids[0]!, ref: null };
       if (ids.length > 1) throw conflict(`${refOrId} names more than one image: use more characters of the id`);
     }
     throw notFound(`No such image: ${refOrId}`);
@@ -244,7 +248,7 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
 
   const provider: ImageProvider = {
     async resolve(refOrId): Promise<ResolvedImage> {
-      const id = resolveId(refOrId);
+      const { id, ref } = lookup(refOrId);
       const image = meta.getImage(id)!;
       const dirs = image.layers.map((l) => {
         const s = meta.getSnapshot(l.chainId);
@@ -252,13 +256,7 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
         return s.dir;
       });
       meta.touchImage(id);
-      let ref = id;
-      try {
-        ref = formatReference(parseReference(refOrId));
-      } catch {
-        // an id, not a reference
-      }
-      return { id, ref, lowerDirs: dirs.reverse(), config: image.config.config ?? {} };
+      return { id, ref: ref ?? id, lowerDirs: dirs.reverse(), config: image.config.config ?? {} };
     },
     addUser: (imageId, containerId) => meta.addUser(imageId, containerId),
     removeUser: (imageId, containerId) => meta.removeUser(imageId, containerId),
