@@ -10,7 +10,7 @@ import { interpolateTree } from './interpolate';
 import { mergeProjectValues } from './merge';
 import { finishService } from './model';
 import { normalizeProject } from './normalize';
-import type { Mapping } from './obj';
+import { setOwn, type Mapping } from './obj';
 import { pickProjectName } from './project-name';
 import { ProjectSchema, zodToIssues } from './schema';
 import { hasPosition, parseSource, pathKey, positionOf, type SourceFile } from './source';
@@ -226,7 +226,7 @@ export function loadProject(options: LoadOptions): LoadedProject {
   const configFiles = files.map((f) => f.path);
   const services: ComposeProject['services'] = {};
   for (const name of Object.keys(normalized.services)) {
-    services[name] = finishService(normalized.services[name]!, { name: projectName, workingDir: projectDir, configFiles });
+    setOwn(services, name, finishService(normalized.services[name]!, { name: projectName, workingDir: projectDir, configFiles }));
   }
   return {
     project: {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { ComposeContainerSpec, ComposeProject, ComposeService } from '../api/compose';
 import type { NormalizedService } from './normalize';
-import { stableStringify } from './obj';
+import { setOwn, stableStringify } from './obj';
 
 export type { ComposeContainerSpec, ComposeProject, ComposeService };
 export type { ComposeDependency, ComposeHealthcheck, ComposeMount, ComposeNetwork, ComposePort, ComposeVolume } from '../api/compose';
@@ -46,7 +46,7 @@ export function decodeKeyHashes(label: string | undefined): Record<string, strin
   const out: Record<string, string> = {};
   for (const part of label.split(',')) {
     const eq = part.indexOf('=');
-    if (eq > 0) out[part.slice(0, eq)] = part.slice(eq + 1);
+    if (eq > 0) setOwn(out, part.slice(0, eq), part.slice(eq + 1));
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { parseDotenv } from './dotenv';
 import type { IssueList, KeyPath } from './errors';
 import { dependencyOrder, findCycle } from './graph';
 import { listToMapping } from './merge';
-import { isMapping } from './obj';
+import { isMapping, setOwn } from './obj';
 import type { RawProject, RawService } from './schema';
 import { IGNORED_SERVICE_KEYS } from './schema';
 import { parsePort, parseVolume } from './syntax';
@@ -48,13 +48,13 @@ const str = (v: unknown) => (typeof v === 'string' ? v : v === null || v === und
 function toStringMap(value: unknown, key: string): Record<string, string | null> {
   const m = listToMapping(key, value) ?? {};
   const out: Record<string, string | null> = {};
-  for (const [k, v] of Object.entries(m)) Object.defineProperty(out, k, { value: v === null || v === undefined ? null : str(v), enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of Object.entries(m)) setOwn(out, k, v === null || v === undefined ? null : str(v));
   return out;
 }
 
 function sortedRecord<T>(entries: Iterable<[string, T]>): Record<string, T> {
   const out: Record<string, T> = {};
-  for (const [k, v] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) setOwn(out, k, v);
   return out;
 }
 
@@ -185,26 +185,21 @@ function normalizeService(name: string, raw: RawService, project: RawProject, ct
         issues.add(at('networks', Array.isArray(raw.networks) ? raw.networks.indexOf(net) : net), `service "${name}" uses undefined network "${net}": declare it under the top-level networks:`);
       }
       const c = isMapping(cfg) ? cfg : {};
-      Object.defineProperty(networks, net, {
-        value: {
-          aliases: Array.isArray(c.aliases) ? (c.aliases as string[]) : [],
-          ipv4_address: typeof c.ipv4_address === 'string' ? c.ipv4_address : null,
-          ipv6_address: typeof c.ipv6_address === 'string' ? c.ipv6_address : null,
-          priority: typeof c.priority === 'number' ? c.priority : null,
-        },
-        enumerable: true,
-        writable: true,
-        configurable: true,
+      setOwn(networks, net, {
+        aliases: Array.isArray(c.aliases) ? (c.aliases as string[]) : [],
+        ipv4_address: typeof c.ipv4_address === 'string' ? c.ipv4_address : null,
+        ipv6_address: typeof c.ipv6_address === 'string' ? c.ipv6_address : null,
+        priority: typeof c.priority === 'number' ? c.priority : null,
       });
     }
   }
 
   const dependsOn: Record<string, ComposeDependency> = {};
   if (Array.isArray(raw.depends_on)) {
-    for (const d of raw.depends_on) dependsOn[d] = { condition: 'service_started', restart: false, required: true };
+    for (const d of raw.depends_on) setOwn(dependsOn, d, { condition: 'service_started', restart: false, required: true });
   } else if (raw.depends_on) {
     for (const [d, cfg] of Object.entries(raw.depends_on)) {
-      dependsOn[d] = { condition: cfg?.condition ?? 'service_started', restart: cfg?.restart ?? false, required: cfg?.required ?? true };
+      setOwn(dependsOn, d, { condition: cfg?.condition ?? 'service_started', restart: cfg?.restart ?? false, required: cfg?.required ?? true });
     }
   }
 
@@ -229,7 +224,7 @@ function normalizeService(name: string, raw: RawService, project: RawProject, ct
   }
 
   const ulimits: NormalizedService['ulimits'] = {};
-  for (const [k, v] of Object.entries(raw.ulimits ?? {})) ulimits[k] = typeof v === 'number' ? { soft: v, hard: v } : { soft: v.soft, hard: v.hard };
+  for (const [k, v] of Object.entries(raw.ulimits ?? {})) setOwn(ulimits, k, typeof v === 'number' ? { soft: v, hard: v } : { soft: v.soft, hard: v.hard });
 
   const extraHosts = Object.entries(toStringMap(raw.extra_hosts, 'extra_hosts')).map(([h, ip]) => `${h}:${ip ?? ''}`);
   const logging = raw.logging
@@ -306,7 +301,7 @@ export function normalizeProject(raw: RawProject, ctx: NormalizeContext): Normal
       disabled.push(name);
       continue;
     }
-    services[name] = normalizeService(name, svc, raw, ctx);
+    setOwn(services, name, normalizeService(name, svc, raw, ctx));
   }
 
   // Dependencies: unknown and disabled services, then cycles.
@@ -351,7 +346,7 @@ export function normalizeProject(raw: RawProject, ctx: NormalizeContext): Normal
   for (const key of Object.keys(declared).sort()) {
     const n = declared[key] ?? {};
     const external = n.external !== undefined && n.external !== false;
-    networks[key] = {
+    setOwn(networks, key, {
       name: externalName(n.external) ?? n.name ?? (external ? key : `${ctx.projectName}_${key}`),
       external,
       driver: n.driver ?? null,
@@ -361,19 +356,19 @@ export function normalizeProject(raw: RawProject, ctx: NormalizeContext): Normal
       attachable: n.attachable ?? false,
       enable_ipv6: n.enable_ipv6 ?? false,
       ipam: n.ipam ?? null,
-    };
+    });
   }
   const volumes: Record<string, ComposeVolume> = {};
   for (const key of Object.keys(raw.volumes ?? {}).sort()) {
     const v = raw.volumes![key] ?? {};
     const external = v.external !== undefined && v.external !== false;
-    volumes[key] = {
+    setOwn(volumes, key, {
       name: externalName(v.external) ?? v.name ?? (external ? key : `${ctx.projectName}_${key}`),
       external,
       driver: v.driver ?? null,
       driver_opts: optsOf(v.driver_opts),
       labels: labelsOf(v.labels),
-    };
+    });
   }
 
   // Two services publishing the same host port would fail at start: refuse before anything is created.

@@ -136,8 +136,8 @@ function renderService(s: ComposeService): Out {
 }
 
 export function renderConfig(project: ComposeProject): string {
-  const doc: Out = { name: project.name, services: {} };
-  for (const name of Object.keys(project.services).sort()) (doc.services as Out)[name] = renderService(project.services[name]!);
+  const services = Object.keys(project.services).sort().map((name) => [name, renderService(project.services[name]!)]);
+  const doc: Out = { name: project.name, services: Object.fromEntries(services) };
   const nets = Object.entries(project.networks);
   if (nets.length) {
     doc.networks = Object.fromEntries(

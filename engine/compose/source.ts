@@ -65,6 +65,7 @@ export function parseSource(text: string, where: { display: string; path: string
 
   const positions = new Map<string, Position>();
   const tags = new Map<string, MergeTag>();
+  const refused: ComposeIssue[] = [];
   const at = (offset: number): Position => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
@@ -83,6 +84,11 @@ export function parseSource(text: string, where: { display: string; path: string
         const child = [...path, k];
         const keyNode = pair.key as Node | null;
         if (keyNode && keyNode.range) positions.set(pathKey(child), at(keyNode.range[0]));
+        if (k === '__proto__') {
+          // JavaScript objects cannot hold this key as data; refuse it rather than drop it silently.
+          const p = positionOf({ positions } as SourceFile, child);
+          refused.push({ file: where.display, line: p?.line ?? null, column: p?.column ?? null, path: formatPath(child), message: 'the key "__proto__" is not allowed' });
+        }
         walk(pair.value as Node | null, child, depth + 1);
       }
     } else if (isSeq(node)) {
@@ -90,6 +96,7 @@ export function parseSource(text: string, where: { display: string; path: string
     }
   };
   walk(doc.contents as Node | null, [], 0);
+  if (refused.length) return { ok: false, issues: refused };
   return { ok: true, file: { ...where, value: value as Record<string, unknown>, positions, tags } };
 }
 
