@@ -56,6 +56,15 @@ export class ContainerManager {
     return (this.runtimeCache ??= discoverRuntime(this.ctx.paths.runtimeState));
   }
 
+  /** The runtime, or null when none is installed: cleanup and reconcile then skip runtime steps. */
+  private tryRuntime(): OciRuntime | null {
+    try {
+      return this.runtime;
+    } catch {
+      return null;
+    }
+  }
+
   // ---- plumbing -------------------------------------------------------------------------------------------
 
   /** Serialises operations on one container. */
@@ -239,7 +248,7 @@ export class ContainerManager {
 
   /** Undoes what start set up; safe to call any number of times. */
   private async cleanupRuntime(rec: ContainerRecord) {
-    await this.runtime.delete(rec.id).catch((err: Error) => this.ctx.log.warn(`runtime delete ${rec.id.slice(0, 12)}: ${err.message}`));
+    await this.tryRuntime()?.delete(rec.id).catch((err: Error) => this.ctx.log.warn(`runtime delete ${rec.id.slice(0, 12)}: ${err.message}`));
     if (rec.state.conmonPid && isAlive(rec.state.conmonPid, rec.state.conmonStartTime)) {
       // conmon exits once its container is gone; give it a moment, then make sure.
       for (let i = 0; i < 20 && isAlive(rec.state.conmonPid, rec.state.conmonStartTime); i++) await sleep(25);
@@ -526,6 +535,7 @@ export class ContainerManager {
   /** Design §6: boot id changed → exited; exit file → exited with its code; conmon alive → running; else runc state. */
   async reconcile(): Promise<void> {
     const boot = bootId();
+    if (!this.tryRuntime()) this.ctx.log.warn('no OCI runtime found (install the Debian package "runc"): containers cannot start');
     const diedWhileDown = new Set<string>();
     for (const rec of this.repo.all()) {
       await this.withLock(rec.id, async () => {
@@ -537,9 +547,9 @@ export class ContainerManager {
         if (!live(rec.state.status)) {
           // A start interrupted by an engine crash may have left a runtime container, conmon or mount.
           if (rec.state.status === 'created' || rec.state.status === 'exited') {
-            const state = await this.runtime.state(rec.id).catch(() => null);
+            const state = await (this.tryRuntime()?.state(rec.id) ?? Promise.resolve(null)).catch(() => null);
             if (state || fs.existsSync(`${layout.dir}/conmon.pid`)) {
-              await this.runtime.kill(rec.id, 9, true).catch(() => undefined);
+              await this.tryRuntime()?.kill(rec.id, 9, true).catch(() => undefined);
               await this.cleanupRuntime(rec);
               fs.rmSync(`${layout.dir}/conmon.pid`, { force: true });
             }
@@ -561,10 +571,10 @@ export class ContainerManager {
           return;
         }
         if (isAlive(rec.state.conmonPid, rec.state.conmonStartTime)) return; // still running: the watcher covers it
-        const state = await this.runtime.state(rec.id).catch(() => null);
+        const state = await (this.tryRuntime()?.state(rec.id) ?? Promise.resolve(null)).catch(() => null);
         if (state && (state.status === 'running' || state.status === 'paused')) {
           // Alive but unmonitored (its conmon died): nobody captures its output or exit code; stop it.
-          await this.runtime.kill(rec.id, 9, true).catch(() => undefined);
+          await this.tryRuntime()?.kill(rec.id, 9, true).catch(() => undefined);
         }
         await this.cleanupRuntime(rec);
         this.recordExit(rec, 255, Date.now(), false, 'the container monitor (conmon) died');

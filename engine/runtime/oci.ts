@@ -1,5 +1,6 @@
 // The OCI runtime CLI (runc by default, crun where cgroups are pure v2): discovery and the commands the engine
 // runs itself. Every call passes an explicit `--root` (design §6).
+import fs from 'node:fs';
 import { unavailable } from '../api/errors';
 import { findBinary } from '../system/tools';
 import { execFile } from './exec-file';
@@ -67,19 +68,28 @@ export class OciRuntime {
 export function discoverRuntime(stateRoot: string, env: NodeJS.ProcessEnv = process.env): OciRuntime {
   const wanted = env.FD_RUNTIME;
   if (wanted) {
-    const p = wanted.includes('/') ? wanted : findBinary(wanted);
+    const p = wanted.includes('/') ? (executable(wanted) ? wanted : null) : findBinary(wanted, env);
     if (!p) throw unavailable(`OCI runtime "${wanted}" (FD_RUNTIME) not found: install it or unset FD_RUNTIME`);
     return new OciRuntime(wanted.split('/').pop()!, p, stateRoot);
   }
-  const runc = findBinary('runc');
+  const runc = findBinary('runc', env);
   if (runc) return new OciRuntime('runc', runc, stateRoot);
-  const crun = cgroupLayout() === 'v2' ? findBinary('crun') : null;
+  const crun = cgroupLayout() === 'v2' ? findBinary('crun', env) : null;
   if (crun) return new OciRuntime('crun', crun, stateRoot);
   throw unavailable('no OCI runtime found: install the Debian package "runc"');
 }
 
+function executable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 export function findConmon(env: NodeJS.ProcessEnv = process.env): string {
-  const p = env.FD_CONMON || findBinary('conmon');
+  const p = env.FD_CONMON ? (executable(env.FD_CONMON) ? env.FD_CONMON : null) : findBinary('conmon', env);
   if (!p) throw unavailable('conmon not found: install the Debian package "conmon"');
   return p;
 }
