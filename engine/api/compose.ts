@@ -176,19 +176,19 @@ export type ExistingContainer = z.infer<typeof ExistingContainer>;
 
 const Reasons = z.array(z.string());
 export const PlanStep = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('network'), action: z.enum(['create', 'keep']), key: z.string(), name: z.string() }),
-  z.object({ kind: z.literal('volume'), action: z.enum(['create', 'keep']), key: z.string(), name: z.string() }),
+  z.object({ kind: z.literal('network'), action: z.enum(['create', 'keep', 'remove']), key: z.string(), name: z.string() }),
+  z.object({ kind: z.literal('volume'), action: z.enum(['create', 'keep', 'remove']), key: z.string(), name: z.string() }),
   z.object({ kind: z.literal('image'), action: z.literal('pull'), image: z.string(), services: z.array(z.string()), reason: z.string() }),
   z.object({
     kind: z.literal('container'),
-    action: z.enum(['create', 'recreate', 'start', 'restart', 'keep', 'remove']),
+    action: z.enum(['create', 'recreate', 'start', 'restart', 'keep', 'stop', 'remove']),
     service: z.string(),
     number: z.number().int(),
     name: z.string(),
     /** Existing container (recreate/start/restart/keep/remove), null for create. */
     id: z.string().nullable(),
     reasons: Reasons,
-    /** Dependency depth: steps of one level are independent and may run in parallel. */
+    /** Dependency depth: steps of one level are independent and may run in parallel (down: dependents first). */
     level: z.number().int(),
   }),
 ]);

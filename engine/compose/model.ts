@@ -51,6 +51,10 @@ export function decodeKeyHashes(label: string | undefined): Record<string, strin
   return out;
 }
 
+/** Labels docker compose puts on the networks and volumes it creates, so `down` and other tools find them. */
+export const networkLabels = (project: string, key: string, user: Record<string, string>) => ({ ...user, [LABEL.project]: project, [LABEL.network]: key });
+export const volumeLabels = (project: string, key: string, user: Record<string, string>) => ({ ...user, [LABEL.project]: project, [LABEL.volume]: key });
+
 /** Services that must start before this one: depends_on, links and `network_mode: service:X`. */
 export function dependenciesOf(svc: Pick<ComposeService, 'depends_on' | 'links' | 'network_mode'>): string[] {
   const deps = new Set(Object.keys(svc.depends_on));

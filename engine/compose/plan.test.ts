@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { ComposeProject, ExistingContainer, PlanStep } from '../api/compose';
 import { ComposeError } from './errors';
 import { LABEL } from './model';
-import { planUp, type CurrentState } from './plan';
+import { planDown, planUp, type CurrentState } from './plan';
 import { loadTree } from './testing';
 
 const FILE = [
@@ -140,5 +140,28 @@ describe('planUp', () => {
       ]);
     }
     expect(summary(planUp(project, { containers: [], networks: ['outside'], imageId: () => 'img' }).steps)).toEqual(['create ext-a-1']);
+  });
+});
+
+describe('planDown', () => {
+  test('stops dependents first, removes containers, then networks; volumes only with -v', () => {
+    const project = load();
+    const containers = containersOf(project).map((c) => (c.name === 'shop-api-1' ? { ...c, state: 'exited' } : c));
+    const plan = planDown(project, { containers, ...everything });
+    expect(summary(plan.steps)).toEqual(['stop shop-web-1', 'stop shop-db-1', 'remove shop-web-1', 'remove shop-api-1', 'remove shop-db-1', 'remove network shop_default']);
+    expect(plan.steps.filter((s) => s.kind === 'container' && s.action === 'remove').map((s) => (s as { level: number }).level)).toEqual([0, 1, 2]);
+    expect(summary(planDown(project, { containers, ...everything }, { volumes: true }).steps).slice(-2)).toEqual(['remove network shop_default', 'remove volume shop_data']);
+  });
+
+  test('orphans only with removeOrphans; external resources and other projects are never touched', () => {
+    const file = 'name: shop\nservices:\n  a: {image: x, networks: [ext], volumes: [keep:/k]}\nnetworks: {ext: {external: true}}\nvolumes: {keep: {external: true}}\n';
+    const project = load({}, file);
+    const orphan: ExistingContainer = { id: 'o', name: 'shop-old-1', state: 'running', labels: { [LABEL.project]: 'shop', [LABEL.service]: 'old', [LABEL.number]: '1' } };
+    const other: ExistingContainer = { id: 'x', name: 'x-a-1', state: 'running', labels: { [LABEL.project]: 'x', [LABEL.service]: 'a', [LABEL.number]: '1' } };
+    const current = { containers: [...containersOf(project), orphan, other], networks: ['ext'], volumes: ['keep'] };
+    const plain = planDown(project, current, { volumes: true });
+    expect(summary(plain.steps)).toEqual(['stop shop-a-1', 'remove shop-a-1']);
+    expect(plain.warnings).toEqual([expect.stringContaining('Found orphan containers (shop-old-1)')]);
+    expect(summary(planDown(project, current, { removeOrphans: true }).steps)).toEqual(['stop shop-a-1', 'stop shop-old-1', 'remove shop-a-1', 'remove shop-old-1']);
   });
 });

@@ -182,3 +182,56 @@ function recreateReasons(svc: ComposeProject['services'][string], c: ExistingCon
   }
   return reasons;
 }
+
+export interface DownOptions {
+  /** `down -v`: also remove the project's named volumes (never external ones). */
+  volumes?: boolean;
+  removeOrphans?: boolean;
+}
+
+/**
+ * What `compose down` would do: stop running containers dependents first, remove every container of the
+ * project's services (profiles included), then its networks, and with `volumes` its named volumes.
+ */
+export function planDown(project: ComposeProject, current: CurrentState, options: DownOptions = {}): ComposePlan {
+  const warnings: string[] = [];
+  const known = new Set([...Object.keys(project.services), ...project.disabled_services]);
+  const mine = current.containers.filter((c) => c.labels[LABEL.project] === project.name);
+  const deps = new Map(Object.entries(project.services).map(([n, s]) => [n, dependenciesOf(s)]));
+  const { level } = dependencyOrder(deps);
+  const depth = Math.max(0, ...level.values());
+  const orphans = mine.filter((c) => !known.has(c.labels[LABEL.service] ?? '') && c.labels[LABEL.oneoff] !== 'True');
+  if (orphans.length && !options.removeOrphans) {
+    warnings.push(`Found orphan containers (${orphans.map((c) => c.name).join(', ')}) for this project. Run with --remove-orphans to remove them too.`);
+  }
+  const leaving = mine.filter((c) => known.has(c.labels[LABEL.service] ?? '') || (options.removeOrphans && orphans.includes(c)));
+  // Dependents first: the deepest level stops at step level 0.
+  const downLevel = (c: ExistingContainer) => depth - (level.get(c.labels[LABEL.service] ?? '') ?? depth);
+  const sorted = [...leaving].sort((a, b) => downLevel(a) - downLevel(b) || a.name.localeCompare(b.name));
+  const step = (c: ExistingContainer, action: 'stop' | 'remove', reason: string): ContainerStep => ({
+    kind: 'container',
+    action,
+    service: c.labels[LABEL.service] ?? '',
+    number: Number(c.labels[LABEL.number] ?? 0) || 0,
+    name: c.name,
+    id: c.id,
+    reasons: [reason],
+    level: downLevel(c),
+  });
+  const steps: PlanStep[] = [];
+  for (const c of sorted) if (RUNNING.has(c.state)) steps.push(step(c, 'stop', 'down'));
+  for (const c of sorted) steps.push(step(c, 'remove', orphans.includes(c) ? 'orphan' : 'down'));
+  for (const [key, net] of Object.entries(project.networks)) {
+    if (net.external) continue;
+    if (current.networks && !current.networks.includes(net.name)) continue;
+    steps.push({ kind: 'network', action: 'remove', key, name: net.name });
+  }
+  if (options.volumes) {
+    for (const [key, vol] of Object.entries(project.volumes)) {
+      if (vol.external) continue;
+      if (current.volumes && !current.volumes.includes(vol.name)) continue;
+      steps.push({ kind: 'volume', action: 'remove', key, name: vol.name });
+    }
+  }
+  return { project: project.name, steps, warnings };
+}

@@ -27,14 +27,14 @@ function printWarnings(ctx: CliContext, warnings: string[]) {
   for (const w of warnings) ctx.io.stderr.write(`WARN: ${w}\n`);
 }
 
-const ACTION_WORDS: Record<string, string> = { create: 'Create', recreate: 'Recreate', start: 'Start', restart: 'Restart', keep: 'Keep', remove: 'Remove', pull: 'Pull' };
+const ACTION_WORDS: Record<string, string> = { create: 'Create', recreate: 'Recreate', start: 'Start', restart: 'Restart', keep: 'Keep', stop: 'Stop', remove: 'Remove', pull: 'Pull' };
 
 export function formatPlanStep(step: PlanStep): string {
   switch (step.kind) {
     case 'network':
-      return `${step.action === 'create' ? 'Create' : 'Keep'}  network   ${step.name}`;
+      return `${ACTION_WORDS[step.action]!.padEnd(8)}network   ${step.name}`;
     case 'volume':
-      return `${step.action === 'create' ? 'Create' : 'Keep'}  volume    ${step.name}`;
+      return `${ACTION_WORDS[step.action]!.padEnd(8)}volume    ${step.name}`;
     case 'image':
       return `Pull    image     ${step.image} (${step.services.join(', ')}: ${step.reason})`;
     case 'container':
