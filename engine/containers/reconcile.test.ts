@@ -104,8 +104,11 @@ describe('reconcile after the engine is SIGKILLed', () => {
 });
 
 describe('fd CLI', () => {
-  it('run returns the container exit code, streams output and honours --rm', async () => {
+  beforeAll(async () => {
     if (!client) await startEngine();
+  });
+
+  it('run returns the container exit code, streams output and honours --rm', async () => {
     const r = await fd('run', '--rm', '--name', 'cli-run', '--rootfs', rootfs, 'sh', '-c', 'echo out; echo err >&2; exit 3');
     expect(r).toMatchObject({ code: 3, stdout: 'out\n', stderr: 'err\n' });
     expect((await fd('ps', '-a', '--format', 'json')).stdout).not.toContain('cli-run');
@@ -155,6 +158,8 @@ describe('fd CLI', () => {
     expect(exec).toMatchObject({ code: 6, stdout: 'in\n' });
     expect((await fd('stop', '-t', '1', 'web')).stdout).toBe('web\n');
     expect((await fd('wait', a)).stdout).toBe('137\n');
+    expect((await fd('inspect', '-f', '{{.State.ExitCode}} {{.Name}} {{json .Config.Labels}}', 'web')).stdout).toBe('137 web {"tier":"front"}\n');
+    expect(await fd('start', '-a', 'idle')).toMatchObject({ code: 0, stdout: '' });
     expect((await fd('logs', 'nope')).code).toBe(125);
     expect((await fd('rm', 'web', 'idle')).code).toBe(0);
   });

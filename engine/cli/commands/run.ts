@@ -73,7 +73,7 @@ export function startFailureCode(err: unknown): number {
   return EXIT_ENGINE;
 }
 
-async function runAttached(ctx: CliContext, client: EngineClient, id: string, flags: { interactive: boolean; tty: boolean; rm: boolean }): Promise<number> {
+export async function runAttached(ctx: CliContext, client: EngineClient, id: string, flags: { interactive: boolean; tty: boolean; rm: boolean }): Promise<number> {
   const stream = client.stream('containers.attach', { id, stdin: flags.interactive, start: true });
   const terminal = connectTerminal(
     ctx,
