@@ -89,6 +89,15 @@ describe('error messages name file:line:col and the key path', () => {
     ]);
   });
 
+  test('a container_name used twice and a malformed expose entry', () => {
+    expect(messages({ 'compose.yaml': 'services:\n  a: {image: x, container_name: same}\n  b: {image: x, container_name: same, expose: ["80/http"]}\n' })).toEqual([
+      expect.stringMatching(/^compose\.yaml:3:\d+ services\.b\.expose\[0\]: must be a port, range or port\/protocol/),
+    ]);
+    expect(messages({ 'compose.yaml': 'services:\n  a: {image: x, container_name: same}\n  b: {image: x, container_name: same}\n' })).toEqual([
+      expect.stringMatching(/^compose\.yaml:3:\d+ services\.b\.container_name: container_name "same" is also used by service "a"$/),
+    ]);
+  });
+
   test('errors inside an override file point at that file', () => {
     const out = messages(
       { 'compose.yaml': 'services:\n  web:\n    image: nginx\n', 'compose.prod.yaml': 'services:\n  web:\n    ports:\n      - "1:2:3:4"\n' },

@@ -371,6 +371,15 @@ export function normalizeProject(raw: RawProject, ctx: NormalizeContext): Normal
     });
   }
 
+  // Container names are global on the engine: two services cannot claim the same one.
+  const claimed = new Map<string, string>();
+  for (const [name, svc] of Object.entries(services)) {
+    if (!svc.container_name) continue;
+    const owner = claimed.get(svc.container_name);
+    if (owner) ctx.issues.add(['services', name, 'container_name'], `container_name "${svc.container_name}" is also used by service "${owner}"`);
+    claimed.set(svc.container_name, name);
+  }
+
   // Two services publishing the same host port would fail at start: refuse before anything is created.
   const published = new Map<string, string>();
   for (const [name, svc] of Object.entries(services)) {

@@ -140,7 +140,11 @@ export const serviceShape = {
   environment: listOrDict.optional(),
   env_file: EnvFile.optional(),
   ports: z.array(Port).optional(),
-  expose: z.array(z.union([z.string(), z.number()])).optional(),
+  expose: z
+    .array(
+      z.union([z.string().regex(/^\d+(-\d+)?(\/(tcp|udp|sctp))?$/, 'must be a port, range or port/protocol like "3000", "8000-8010" or "53/udp"'), z.number().int()]),
+    )
+    .optional(),
   volumes: z.array(ServiceVolume).optional(),
   networks: ServiceNetworks.optional(),
   network_mode: str.optional(),
