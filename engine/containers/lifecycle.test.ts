@@ -159,6 +159,16 @@ describe('container lifecycle', () => {
     await client.call('containers.remove', { id });
   });
 
+  it('reports an OOM kill: oomKilled, an oom event, exit 137', async () => {
+    const before = engine.host.engine.ctx.events.lastSeq();
+    const { id } = await client.call('containers.create', { rootfs, resources: { memory: 16 * 1024 * 1024 }, cmd: ['sh', '-c', 'tail /dev/zero'] });
+    await client.call('containers.start', { id });
+    expect((await client.call('containers.wait', { id })).exitCode).toBe(137);
+    expect((await client.call('containers.inspect', { id })).state.oomKilled).toBe(true);
+    expect(containerEvents(id, before).map((e) => e.action)).toEqual(['create', 'start', 'oom', 'die']);
+    await client.call('containers.remove', { id });
+  });
+
   it('pauses and unpauses', async () => {
     const { id } = await client.call('containers.create', { rootfs, cmd: ['sleep', '60'] });
     await client.call('containers.start', { id });

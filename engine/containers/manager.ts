@@ -584,7 +584,7 @@ export class ContainerManager {
     for (const rec of this.repo.all()) {
       if (rec.config.autoRemove && rec.state.status === 'exited' && diedWhileDown.has(rec.id)) {
         await this.withLock(rec.id, () => this.removeLocked(rec.id, true));
-      } else if (restartOnEngineStart(rec, diedWhileDown.has(rec.id))) {
+      } else if (restartOnEngineStart(rec)) {
         await this.withLock(rec.id, async () => {
           rec.state.restartCount += 1;
           this.repo.saveState(rec);

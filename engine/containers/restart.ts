@@ -23,12 +23,12 @@ export function shouldRestart(rec: ContainerRecord): boolean {
   }
 }
 
-/** When the engine starts: `always` comes back even after a user stop; `unless-stopped` only if not stopped. */
-export function restartOnEngineStart(rec: ContainerRecord, diedWhileDown: boolean): boolean {
-  if (rec.state.status !== 'exited' || rec.config.autoRemove) return false;
-  const policy = rec.config.restartPolicy.name;
-  if (policy === 'always') return rec.state.startedAt > 0;
-  if (policy === 'unless-stopped') return !rec.state.stoppedByUser && rec.state.startedAt > 0;
-  if (policy === 'on-failure') return diedWhileDown && shouldRestart(rec);
-  return false;
+/**
+ * When the engine starts: `always` comes back even after a user stop; `unless-stopped` and `on-failure` as
+ * their rule says (this also resumes a restart whose backoff timer died with the previous engine).
+ */
+export function restartOnEngineStart(rec: ContainerRecord): boolean {
+  if (rec.state.status !== 'exited' || rec.config.autoRemove || rec.state.startedAt === 0) return false;
+  if (rec.config.restartPolicy.name === 'always') return true;
+  return shouldRestart(rec);
 }
