@@ -11,6 +11,7 @@ import { discoverRuntime, findConmon, type OciRuntime } from '../runtime/oci';
 import { launchConmon, readExitFile } from '../runtime/conmon';
 import { bootId, isAlive } from '../runtime/host';
 import { DEFAULT_PATH } from '../runtime/spec';
+import { isMounted } from '../runtime/overlay';
 import { ContainerRepo } from './repo';
 import { initialState, type ContainerRecord, type Resolved } from './record';
 import { checkTransition } from './state';
@@ -548,7 +549,7 @@ export class ContainerManager {
           // A start interrupted by an engine crash may have left a runtime container, conmon or mount.
           if (rec.state.status === 'created' || rec.state.status === 'exited') {
             const state = await (this.tryRuntime()?.state(rec.id) ?? Promise.resolve(null)).catch(() => null);
-            if (state || fs.existsSync(`${layout.dir}/conmon.pid`)) {
+            if (state || fs.existsSync(`${layout.dir}/conmon.pid`) || isMounted(`${layout.dir}/rootfs`)) {
               await this.tryRuntime()?.kill(rec.id, 9, true).catch(() => undefined);
               await this.cleanupRuntime(rec);
               fs.rmSync(`${layout.dir}/conmon.pid`, { force: true });
