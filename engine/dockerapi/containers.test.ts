@@ -155,4 +155,41 @@ describe('docker API socket: containers with the docker CLI', () => {
     const gone = await docker('network', 'inspect', 'fdnet');
     expect(gone.code).toBe(1);
   });
+
+  it('docker pause, unpause, restart and kill change the state as docker reports it', async () => {
+    // PID 1 ignores signals it has no handler for, so the shell traps TERM itself.
+    await create('cycler', ['sh', '-c', 'trap "exit 7" TERM; while :; do sleep 0.1; done']);
+    await docker('start', 'cycler');
+    const state = async () => (await docker('inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', 'cycler')).stdout.trim();
+    expect((await docker('pause', 'cycler')).code).toBe(0);
+    expect(await state()).toBe('paused 0');
+    expect((await docker('unpause', 'cycler')).code).toBe(0);
+    expect(await state()).toBe('running 0');
+    const pid = async () => (await docker('inspect', '--format', '{{.State.Pid}}', 'cycler')).stdout.trim();
+    const before = await pid();
+    expect((await docker('restart', '-t', '0', 'cycler')).code).toBe(0);
+    expect(await state()).toBe('running 0');
+    expect(await pid()).not.toBe(before);
+    expect((await docker('kill', '-s', 'TERM', 'cycler')).code).toBe(0);
+    expect((await docker('wait', 'cycler')).stdout.trim()).toBe('7');
+    const notRunning = await docker('kill', 'cycler');
+    expect(notRunning.code).toBe(1);
+    expect(notRunning.stderr).toContain('Error response from daemon:');
+    expect((await docker('rm', 'cycler')).code).toBe(0);
+  });
+
+  it('docker inspect walks every object type to "No such object"; unsupported commands say so', async () => {
+    const r = await docker('inspect', 'nothing-here');
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim()).toBe('[]');
+    expect(r.stderr.trim()).toBe('Error: No such object: nothing-here');
+    await create('plain', ['true']);
+    const cp = await docker('cp', 'plain:/etc/passwd', path.join(engine.root, 'passwd'));
+    expect(cp.code).toBe(1);
+    expect(cp.stderr).toContain('is not supported by this engine yet');
+    expect((await docker('rm', 'plain')).code).toBe(0);
+    const df = await docker('system', 'df', '--format', '{{.Type}} {{.TotalCount}}');
+    expect(df.code).toBe(0);
+    expect(df.stdout).toContain('Images 0\n');
+  });
 });

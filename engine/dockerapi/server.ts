@@ -15,6 +15,7 @@ import { systemRoutes } from './routes/system';
 import { containerRoutes } from './routes/containers';
 import { imageRoutes } from './routes/images';
 import { networkRoutes } from './routes/networks';
+import { unsupportedRoutes } from './routes/unsupported';
 
 export interface DockerApiServer {
   path: string;
@@ -32,6 +33,7 @@ export function buildRouter(api: EngineApi): Router {
   containerRoutes(router, api);
   imageRoutes(router);
   networkRoutes(router);
+  unsupportedRoutes(router);
   return router;
 }
 

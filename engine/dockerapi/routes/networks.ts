@@ -25,7 +25,8 @@ function dockerNetwork(n: NetworkInfo) {
     Containers: Object.fromEntries(
       Object.entries(n.containers).map(([id, e]) => [id, { Name: e.name, EndpointID: '', MacAddress: e.mac, IPv4Address: e.ip ? `${e.ip}/${prefixLength(n.subnet)}` : '', IPv6Address: '' }]),
     ),
-    Options: n.bridge ? { 'com.docker.network.bridge.name': n.bridge } : {},
+    // compose compares Options with its own config ({}): reporting the bridge name would force a recreate.
+    Options: {},
     Labels: n.labels,
   };
 }
