@@ -221,12 +221,16 @@ export class ContainerManager {
         tty: rec.config.tty,
         stdin: rec.config.openStdin,
       });
+      // Known before `runc start`, so a failure below cleans up this conmon, not a previous one.
+      rec.state.conmonPid = launched.conmonPid;
+      rec.state.conmonStartTime = launched.conmonStartTime;
       await beforeStart?.(layout.dir);
       await runtime.start(rec.id);
     } catch (err) {
       await this.cleanupRuntime(rec).catch(() => undefined);
       for (const f of [layout.exitFile, `${layout.dir}/conmon.pid`, `${layout.dir}/pidfile`]) fs.rmSync(f, { force: true });
       const message = err instanceof Error ? err.message : String(err);
+      Object.assign(rec.state, { conmonPid: 0, conmonStartTime: null, pid: 0 });
       rec.state.error = message;
       rec.state.exitCode = /not found|no such file/i.test(message) ? 127 : /permission denied/i.test(message) ? 126 : 128;
       this.repo.saveState(rec);
