@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../testing/engine';
 import { startRegistry, type TestRegistry } from '../testing/registry';
 import { busyboxImage, pushImage } from '../testing/image-builder';
-import { request, runDocker } from './testing';
+import { request, runDocker, runDockerTty } from './testing';
 
 let engine: TestEngine;
 let registry: TestRegistry;
@@ -75,6 +75,23 @@ describe('docker API socket: images and run with the docker CLI', () => {
     expect(three.stderr).toBe('to-err\n');
     expect(three.code).toBe(3);
     expect((await docker('ps', '-aq')).stdout).toBe('');
+  });
+
+  it('docker run -i passes stdin through; without --rm the container stays with its exit code', async () => {
+    const echo = await runDocker(socket, ['run', '-i', '--rm', image, 'sh', '-c', 'cat; echo end'], { input: 'line one\nline two\n', timeoutMs: 60_000 });
+    expect(echo.stdout).toBe('line one\nline two\nend\n');
+    expect(echo.code).toBe(0);
+    const kept = await docker('run', '--name', 'kept', image, 'sh', '-c', 'echo kept-out; exit 2');
+    expect(kept.stdout).toBe('kept-out\n');
+    expect(kept.code).toBe(2);
+    expect((await docker('ps', '-a', '--format', '{{.Names}} {{.Status}}')).stdout).toMatch(/^kept Exited \(2\)/);
+    expect((await docker('rm', 'kept')).code).toBe(0);
+  });
+
+  it('docker run -it gives an interactive shell on a terminal', async () => {
+    const r = await runDockerTty(socket, ['run', '-it', '--rm', image, 'sh'], { input: 'echo typed-$((6*7)) on $(tty)\nexit 7\n', timeoutMs: 60_000 });
+    expect(r.stdout).toMatch(/typed-42 on \/dev\/(pts\/\d+|console)\r\n/);
+    expect(r.code).toBe(7);
   });
 
   it('docker run -d then docker logs -f follows until the container exits', async () => {
