@@ -39,6 +39,7 @@ export class ContainerManager {
   /** Last exit code per id, kept past removal so `wait` on an --rm container still gets it. */
   private readonly lastExit = new Map<string, number>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private readonly quickDeaths = new Map<string, number>();
   /** Ids being removed or stopped by the engine itself: their exit never triggers a restart policy. */
   private readonly noPolicy = new Set<string>();
   private readonly watcher: ExitWatcher;
@@ -297,9 +298,11 @@ export class ContainerManager {
   }
 
   private scheduleRestart(rec: ContainerRecord) {
+    // Quick deaths in a row back off; a run of RESET_AFTER_MS or more starts the count over.
     const ranFor = rec.state.finishedAt - rec.state.startedAt;
-    const consecutive = ranFor >= RESET_AFTER_MS ? 0 : rec.state.restartCount;
-    const delay = restartDelay(consecutive);
+    const consecutive = ranFor >= RESET_AFTER_MS ? 0 : (this.quickDeaths.get(rec.id) ?? 0) + 1;
+    this.quickDeaths.set(rec.id, consecutive);
+    const delay = restartDelay(consecutive - 1);
     this.cancelRestart(rec.id);
     const timer = setTimeout(() => {
       this.restartTimers.delete(rec.id);
@@ -440,6 +443,7 @@ export class ContainerManager {
     this.emit(rec, 'destroy');
     this.notify(id);
     this.dies.delete(id);
+    this.quickDeaths.delete(id);
     setTimeout(() => this.lastExit.delete(id), 60_000).unref();
   }
 
