@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, type TestEngine } from '../testing/engine';
+import { runFd, spawnEngine, startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
 import { eventually, request, runDocker } from './testing';
 
 let engine: TestEngine;
@@ -146,5 +146,25 @@ describe('docker API socket: system endpoints with the docker CLI', () => {
     expect(tooOld.status).toBe(400);
     const ok = await request(socket, 'GET', '/version');
     expect(JSON.parse(ok.body)).toMatchObject({ ApiVersion: '1.44', MinAPIVersion: '1.24' });
+  });
+
+  it('fd engine --docker-socket PATH moves the socket, and fd info prints the DOCKER_HOST line', async () => {
+    const root = tempRoot('fd-dockerapi-sock-');
+    const sock = `${root}/elsewhere/d.sock`;
+    fs.mkdirSync(`${root}/elsewhere`);
+    const child = await spawnEngine(root, ['--docker-socket', sock]);
+    try {
+      expect(fs.existsSync(`${root}/docker.sock`)).toBe(false);
+      const v = await runDocker(sock, ['version', '--format', '{{.Server.APIVersion}}']);
+      expect(v.stdout.trim()).toBe('1.44');
+      const info = await runFd(['--root', root, 'info']);
+      expect(info.stdout).toContain(`Docker socket:    ${sock}\n`);
+      expect(info.stdout).toContain(`Use with docker:  export DOCKER_HOST=unix://${sock}\n`);
+    } finally {
+      child.child.kill('SIGTERM');
+      await child.exited;
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    expect(fs.existsSync(sock)).toBe(false);
   });
 });
