@@ -47,6 +47,8 @@ export const ContainerCreateInput = z
     labels: z.record(z.string(), z.string()).default({}),
     tty: z.boolean().default(false),
     openStdin: z.boolean().default(false),
+    /** Close the container's stdin when the first attached client ends its input (docker run -i); otherwise stdin stays open across attaches. */
+    stdinOnce: z.boolean().default(false),
     autoRemove: z.boolean().default(false),
     restartPolicy: RestartPolicy.default({ name: 'no', maximumRetryCount: 0 }),
     stopSignal: z.string().optional(),

@@ -65,9 +65,10 @@ export function attachOutput(
       else await connect(containerLayout(ctx.paths, rec.id).dir);
       const session = attach.session!;
       for await (const f of session.frames(signal)) yield { stream: f.stream, data: f.data.toString('base64') };
+      // A cancelled attach ends here; `finally` disconnects the helper (the container keeps running).
+      if (signal.aborted) return;
       const helperCode = await session.done;
       if (helperCode === 2) throw new EngineError('conflict', `cannot attach to ${rec.name}: ${session.error}`);
-      if (signal.aborted) return;
       const exitCode = await manager.wait(rec.id, 'not-running', signal);
       yield { stream: 'exit' as const, data: '', exitCode };
     } finally {

@@ -221,6 +221,7 @@ export class ContainerManager {
         logSizeMax: Number(this.ctx.settings.get<number>(LOG_SIZE_MAX_SETTING, 0)) || undefined,
         tty: rec.config.tty,
         stdin: rec.config.openStdin,
+        leaveStdinOpen: !rec.config.stdinOnce,
       });
       // Known before `runc start`, so a failure below cleans up this conmon, not a previous one.
       rec.state.conmonPid = launched.conmonPid;

@@ -117,6 +117,8 @@ describe('fd CLI', () => {
   it('run -i forwards stdin; a missing command exits 127 with a clear message', async () => {
     const r = await runFd(['--root', root, 'run', '-i', '--rm', '--rootfs', rootfs, 'sh', '-c', 'read x; echo "got $x"'], { input: 'hello\n' });
     expect(r).toMatchObject({ code: 0, stdout: 'got hello\n' });
+    const cat = await runFd(['--root', root, 'run', '-i', '--rm', '--rootfs', rootfs, 'cat'], { input: 'a\nb\n' });
+    expect(cat).toMatchObject({ code: 0, stdout: 'a\nb\n' }); // stdin EOF reached cat, so it ended
     const missing = await fd('run', '--rm', '--rootfs', rootfs, '/no/such');
     expect(missing.code).toBe(127);
     expect(missing.stderr).toMatch(/\/no\/such.*no such file or directory/);

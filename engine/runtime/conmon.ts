@@ -28,6 +28,8 @@ export interface ConmonLaunch {
   logSizeMax?: number;
   tty: boolean;
   stdin: boolean;
+  /** Keep the process's stdin open when an attached client disconnects. */
+  leaveStdinOpen?: boolean;
   /** For exec: the process.json to run inside the running container. */
   execProcessSpec?: string;
   /**
@@ -66,6 +68,7 @@ export function conmonArgs(l: ConmonLaunch): string[] {
   for (const a of l.runtime.globalArgs()) args.push('--runtime-arg', a);
   if (l.tty) args.push('-t');
   if (l.stdin) args.push('-i');
+  if (l.stdin && l.leaveStdinOpen) args.push('--leave-stdin-open');
   if (l.execProcessSpec) args.push('-e', '--exec-process-spec', l.execProcessSpec);
   if (l.execAttach) args.push('--exec-attach');
   return args;

@@ -103,6 +103,8 @@ export const runCommand: Command = {
   async run(argv, ctx) {
     const { flags, args } = parseArgs(argv, { ...containerFlags, detach: { type: 'bool', short: 'd', description: 'Run in the background and print the container ID' } }, { interspersed: false });
     const input = buildCreateInput(flags, args, ctx.io.env);
+    // Attached `run -i` hands stdin over once: its EOF closes the container's stdin (docker's StdinOnce).
+    input.stdinOnce = flags.interactive && !flags.detach;
     const client = await ctx.client();
     const { id, warnings } = await client.call('containers.create', input);
     for (const w of warnings) ctx.io.stderr.write(`WARNING: ${w}\n`);
