@@ -432,9 +432,12 @@ export class ContainerManager {
     if (!rec) return;
     if (live(rec.state.status) && !force) throw new EngineError('conflict', `container ${rec.name} is running`);
     this.cancelRestart(id);
-    checkTransition(rec, 'removing');
-    rec.state.status = 'removing';
-    this.repo.saveState(rec);
+    // Already `removing` means a removal the previous engine did not finish: carry on with it.
+    if (rec.state.status !== 'removing') {
+      checkTransition(rec, 'removing');
+      rec.state.status = 'removing';
+      this.repo.saveState(rec);
+    }
     await this.cleanupRuntime(rec);
     const layout = containerLayout(this.ctx.paths, id);
     fs.rmSync(layout.dir, { recursive: true, force: true });
@@ -548,6 +551,7 @@ export class ContainerManager {
     if (!this.tryRuntime()) this.ctx.log.warn('no OCI runtime found (install the Debian package "runc"): containers cannot start');
     const diedWhileDown = new Set<string>();
     for (const rec of this.repo.all()) {
+      // One container that cannot be reconciled must not keep the engine (and every other container) down.
       await this.withLock(rec.id, async () => {
         const layout = containerLayout(this.ctx.paths, rec.id);
         if (rec.state.status === 'removing') {
@@ -589,11 +593,11 @@ export class ContainerManager {
         await this.cleanupRuntime(rec);
         this.recordExit(rec, 255, Date.now(), false, 'the container monitor (conmon) died');
         diedWhileDown.add(rec.id);
-      });
+      }).catch((err: Error) => this.ctx.log.warn(`reconciling container ${rec.name}: ${err.message}`));
     }
     for (const rec of this.repo.all()) {
       if (rec.config.autoRemove && rec.state.status === 'exited' && diedWhileDown.has(rec.id)) {
-        await this.withLock(rec.id, () => this.removeLocked(rec.id, true));
+        await this.withLock(rec.id, () => this.removeLocked(rec.id, true)).catch((err: Error) => this.ctx.log.warn(`removing ${rec.name}: ${err.message}`));
       } else if (restartOnEngineStart(rec)) {
         await this.withLock(rec.id, async () => {
           rec.state.restartCount += 1;

@@ -103,6 +103,34 @@ describe('reconcile after the engine is SIGKILLed', () => {
   });
 });
 
+describe('reconcile from a store the previous engine left mid-way', () => {
+  it('finishes an interrupted removal and treats a container from another boot as exited', async () => {
+    const c = client ?? (await startEngine());
+    const { id: removing } = await c.call('containers.create', { rootfs, cmd: ['true'] });
+    const { id: oldBoot } = await c.call('containers.create', { rootfs, cmd: ['sleep', '300'] });
+    await c.call('containers.start', { id: oldBoot });
+    const conmonPid = (await c.call('containers.inspect', { id: oldBoot })).state.pid;
+    await killEngine();
+    const db = (await import('better-sqlite3')).default;
+    const store = new db(path.join(root, 'store.db'));
+    const get = store.prepare('SELECT state FROM containers WHERE id = ?');
+    const put = store.prepare('UPDATE containers SET status = ?, state = ? WHERE id = ?');
+    const r = JSON.parse((get.get(removing) as { state: string }).state) as object;
+    put.run('removing', JSON.stringify({ ...r, status: 'removing' }), removing);
+    const o = JSON.parse((get.get(oldBoot) as { state: string }).state) as object;
+    put.run('running', JSON.stringify({ ...o, bootId: 'a-previous-boot' }), oldBoot);
+    store.close();
+
+    const c2 = await startEngine();
+    await expect(c2.call('containers.inspect', { id: removing })).rejects.toMatchObject({ code: 'not_found' });
+    expect(fs.existsSync(path.join(root, 'containers', removing))).toBe(false);
+    const after = await c2.call('containers.inspect', { id: oldBoot });
+    expect(after.state).toMatchObject({ status: 'exited', exitCode: 255, error: expect.stringMatching(/host restarted/) });
+    expect(fs.existsSync(`/proc/${conmonPid}/cmdline`) && fs.readFileSync(`/proc/${conmonPid}/cmdline`, 'utf8').includes('sleep')).toBe(false);
+    await c2.call('containers.remove', { id: oldBoot });
+  });
+});
+
 describe('fd CLI', () => {
   beforeAll(async () => {
     if (!client) await startEngine();
