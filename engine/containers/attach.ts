@@ -61,7 +61,8 @@ export function attachOutput(
   };
   return (async function* () {
     try {
-      if (input.start) await manager.start(rec.id, connect);
+      // `start` on a container that already runs just attaches, as `docker start -a` does.
+      if (input.start && rec.state.status !== 'running') await manager.start(rec.id, connect);
       else await connect(containerLayout(ctx.paths, rec.id).dir);
       const session = attach.session!;
       for await (const f of session.frames(signal)) yield { stream: f.stream, data: f.data.toString('base64') };
