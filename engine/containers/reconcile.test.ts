@@ -36,12 +36,16 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  if (!client) await startEngine();
-  for (const c of await client!.call('containers.list', { all: true })) await client!.call('containers.remove', { id: c.id, force: true });
-  client!.close();
-  engine!.child.kill('SIGTERM');
-  await engine!.exited;
-  fs.rmSync(root, { recursive: true, force: true });
+  try {
+    if (!client) await startEngine();
+    for (const c of await client!.call('containers.list', { all: true })) await client!.call('containers.remove', { id: c.id, force: true });
+    client!.close();
+    engine!.child.kill('SIGTERM');
+    await engine!.exited;
+  } finally {
+    engine?.child.kill('SIGKILL');
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
 
 describe('reconcile after the engine is SIGKILLed', () => {
