@@ -1,6 +1,6 @@
 // `/containers/*` and `/exec/*` (notes §3 P1/P2, §4): each endpoint is one or two contract calls.
 import type { EngineClient } from '../../api/client';
-import type { OutputChunk } from '../../api/containers';
+import type { LogLine, OutputChunk } from '../../api/containers';
 import { EngineError } from '../../api/errors';
 import { encodeFrame, StreamType } from '../../logs/framing';
 import { parseTimestamp } from '../../logs/record';
@@ -83,8 +83,38 @@ async function* outputOfNextRun(
     yield* live();
     return;
   }
-  for await (const l of engine.stream('containers.logs', { id, follow: true, since })) {
-    yield { stream: l.stream, data: Buffer.from(l.partial ? l.line : `${l.line}\n`, 'utf8').toString('base64') };
+  const chunk = (l: LogLine): OutputChunk => ({ stream: l.stream, data: Buffer.from(l.partial ? l.line : `${l.line}\n`, 'utf8').toString('base64') });
+  // A follow notices the exit only at its next poll; the die event comes at once. Clients end their session
+  // on our EOF (compose even drops its "exited with code" line when the die event wins), so on die the log,
+  // which conmon flushed before reporting the exit, is read to its end without following.
+  const dies = engine.stream('events.subscribe', { afterSeq: first.value.seq, filters: { type: ['container'], actor: [id], action: ['die'] } });
+  const died = dies[Symbol.asyncIterator]()
+    .next()
+    .then(
+      () => 'died' as const,
+      () => 'died' as const,
+    );
+  const follow = engine.stream('containers.logs', { id, follow: true, since });
+  const lines = follow[Symbol.asyncIterator]();
+  let sent = 0;
+  try {
+    for (;;) {
+      const next = await Promise.race([lines.next(), died]);
+      if (next === 'died') break;
+      if (next.done) return;
+      sent++;
+      yield chunk(next.value);
+    }
+  } finally {
+    follow.cancel();
+    dies.cancel();
+  }
+  if (signal.aborted) return;
+  let seen = 0;
+  try {
+    for await (const l of engine.stream('containers.logs', { id, since })) if (seen++ >= sent) yield chunk(l);
+  } catch {
+    // Removed (--rm) before the rest could be read: what was sent is all there is to send.
   }
 }
 
