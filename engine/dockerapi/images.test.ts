@@ -92,6 +92,9 @@ describe('docker API socket: images and run with the docker CLI', () => {
     const r = await runDockerTty(socket, ['run', '-it', '--rm', image, 'sh'], { input: 'echo typed-$((6*7)) on $(tty)\nexit 7\n', timeoutMs: 60_000 });
     expect(r.stdout).toMatch(/typed-42 on \/dev\/(pts\/\d+|console)\r\n/);
     expect(r.code).toBe(7);
+    // The attach connects before the process starts, so even output written at once is there (raw, on a tty).
+    const quick = await docker('run', '-t', '--rm', image, 'echo', 'immediate');
+    expect(quick.stdout).toBe('immediate\r\n');
   });
 
   it('docker run -d then docker logs -f follows until the container exits', async () => {

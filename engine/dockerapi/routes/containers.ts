@@ -10,6 +10,7 @@ import { createInput, dockerInspect, dockerSummary, listFilters } from '../conta
 import { HijackedStream, readUpgradeBody, streamContentType, writeUpgraded } from '../hijack';
 import { startStream, writeChunk } from '../streaming';
 import { openEngineLink } from '../engine-link';
+import { PendingAttaches } from '../pending-attach';
 import type { EngineApi } from '../../api/contract';
 
 const seconds = (query: URLSearchParams) => {
@@ -62,10 +63,10 @@ async function hijackSession(
 
 /**
  * Output of a container's next run, for clients that attach before they start (`docker run`, compose,
- * `docker start -a`): waits for the start event, then follows the log from the moment of the attach, which
- * holds every byte of the run however fast it ends. With stdin or a TTY the session needs the live attach
- * instead (interactive output loses only what precedes the attach).
- * Stopgap until containers.attach accepts a created/exited container and connects before `runc start`.
+ * `docker start -a`). Normally the client's own start request claims this session (pending-attach.ts) and the
+ * output is the contract's attach-with-start. When something else starts the container (`fd start`, a
+ * restart policy), the start event arrives instead: the log is then followed from the moment of the attach
+ * (every byte, however fast the run), or with stdin or a TTY the live attach is used (output before it is lost).
  */
 async function* outputOfNextRun(
   engine: EngineClient,
@@ -74,11 +75,24 @@ async function* outputOfNextRun(
   since: number,
   live: (() => AsyncIterable<OutputChunk>) | null,
   signal: AbortSignal,
+  claimed: Promise<AsyncIterable<OutputChunk>>,
 ): AsyncGenerator<OutputChunk> {
   const starts = engine.stream('events.subscribe', { afterSeq, filters: { type: ['container'], actor: [id], action: ['start'] } });
-  const first = await starts[Symbol.asyncIterator]().next();
+  const startedElsewhere = starts[Symbol.asyncIterator]()
+    .next()
+    .then(
+      (r) => (r.done ? null : r.value),
+      () => null,
+    );
+  // Our own start claims first (before its start event exists); a start by anyone else shows as the event.
+  const winner = await Promise.race([claimed.then((stream) => ({ stream })), startedElsewhere.then((event) => ({ event }))]);
   starts.cancel();
-  if (first.done || signal.aborted) return;
+  if ('stream' in winner) {
+    yield* winner.stream;
+    return;
+  }
+  const first = { value: winner.event };
+  if (!first.value || signal.aborted) return;
   if (live) {
     yield* live();
     return;
@@ -118,7 +132,37 @@ async function* outputOfNextRun(
   }
 }
 
+/** containers.attach with start, plus a promise that settles once the container runs (or failed to start). */
+function attachAndStart(engine: EngineClient, id: string, stdin: boolean, afterSeq: number) {
+  let started!: () => void;
+  let failed!: (err: Error) => void;
+  const running = new Promise<void>((resolve, reject) => ((started = resolve), (failed = reject)));
+  const starts = engine.stream('events.subscribe', { afterSeq, filters: { type: ['container'], actor: [id], action: ['start'] } });
+  starts[Symbol.asyncIterator]()
+    .next()
+    .then(
+      (r) => (r.done ? failed(new EngineError('cancelled', 'the attach ended before the container started')) : started()),
+      (err: Error) => failed(err),
+    )
+    .finally(() => starts.cancel());
+  const stream = engine.stream('containers.attach', { id, stdin, start: true });
+  async function* output(): AsyncGenerator<OutputChunk> {
+    try {
+      yield* stream;
+    } catch (err) {
+      failed(err as Error);
+      throw err;
+    } finally {
+      starts.cancel();
+      failed(new EngineError('internal', 'the attach ended before the container started'));
+    }
+  }
+  return { output: output(), running };
+}
+
 export function containerRoutes(router: Router, api: EngineApi) {
+  const pending = new PendingAttaches();
+
   // Fixed paths first: they would otherwise match `{id}`.
   router.add('GET', '/containers/json', async ({ res, query, engine }) => {
     const filters = listFilters(parseFilters(query.get('filters')));
@@ -145,7 +189,9 @@ export function containerRoutes(router: Router, api: EngineApi) {
     if (body !== undefined && body !== null && Object.keys(body as object).length) {
       throw new EngineError('invalid', 'starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24');
     }
-    await engine.call('containers.start', { id: params.id! });
+    const waiter = pending.size ? pending.take((await engine.call('containers.inspect', { id: params.id! })).id) : undefined;
+    if (waiter) await waiter.start();
+    else await engine.call('containers.start', { id: params.id! });
     sendEmpty(res, 204);
   });
 
@@ -253,11 +299,31 @@ export function containerRoutes(router: Router, api: EngineApi) {
       attached();
       return stream;
     };
-    const output = c.state.running
-      ? live()
-      : outputOfNextRun(engine, c.id, newest?.seq ?? 0, attachedAt, wantsStdin || tty ? live : null, ctx.signal);
+    let unregister = () => undefined as void;
+    let output: AsyncIterable<OutputChunk>;
+    if (c.state.running) {
+      output = live();
+    } else {
+      let claim!: (stream: AsyncIterable<OutputChunk>) => void;
+      const claimed = new Promise<AsyncIterable<OutputChunk>>((resolve) => (claim = resolve));
+      unregister = pending.add(c.id, {
+        start: async () => {
+          unregister();
+          const [latest] = await engine.call('events.list', { limit: 1 });
+          const { output: stream, running } = attachAndStart(engine, c.id, wantsStdin, latest?.seq ?? 0);
+          attached();
+          claim(stream);
+          await running;
+        },
+      });
+      output = outputOfNextRun(engine, c.id, newest?.seq ?? 0, attachedAt, wantsStdin || tty ? live : null, ctx.signal, claimed);
+    }
     const stdin = wantsStdin ? async (data: string, eof: boolean) => (await ready, engine.call('containers.write', { id: c.id, data, eof })) : null;
-    await hijackSession(ctx, tty, output, stdin);
+    try {
+      await hijackSession(ctx, tty, output, stdin);
+    } finally {
+      unregister();
+    }
   });
 
   router.add('POST', '/containers/{id}/exec', async ({ req, res, params, engine }) => {
