@@ -118,3 +118,35 @@ describe('docker API socket: images and run with the docker CLI', () => {
     expect(r.stderr).toContain(`Unable to find image '${registry.host}/tools/absent:1' locally`);
   });
 });
+
+describe('docker API socket: registry login', () => {
+  let privateRegistry: TestRegistry;
+  let configDir: string;
+  beforeAll(async () => {
+    privateRegistry = await startRegistry({ auth: 'basic', users: { alice: 's3cret' } });
+    await pushImage(privateRegistry, 'team/app', '1', await busyboxImage());
+    // The engine keeps credentials where docker does; point that at a throwaway dir for this worker.
+    configDir = fs.mkdtempSync(`${engine.root}/engine-docker-config-`);
+    process.env.DOCKER_CONFIG = configDir;
+  });
+  afterAll(async () => {
+    delete process.env.DOCKER_CONFIG;
+    await privateRegistry?.stop();
+  });
+
+  it('docker login checks the credentials through the engine, which then pulls the private image', async () => {
+    const ref = `${privateRegistry.host}/team/app:1`;
+    const denied = await runDocker(socket, ['pull', ref], { timeoutMs: 20_000 });
+    expect(denied.stderr).toContain("pull access denied for ");
+    expect(denied.code).toBe(1);
+    const wrong = await runDocker(socket, ['login', '-u', 'alice', '--password-stdin', privateRegistry.host], { input: 'nope\n', timeoutMs: 20_000 });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('Error response from daemon:');
+    const login = await runDocker(socket, ['login', '-u', 'alice', '--password-stdin', privateRegistry.host], { input: 's3cret\n' });
+    expect(login.stderr).not.toContain('Error');
+    expect(login.stdout).toContain('Login Succeeded');
+    const pulled = await docker('pull', ref);
+    expect(pulled.code).toBe(0);
+    expect(pulled.stdout).toContain(`Status: Downloaded newer image for ${ref}`);
+  });
+});

@@ -1,7 +1,7 @@
 // `/images/*`, `/system/df`, `/auth` (notes §3 P1, §6.3): contract calls, with the pull progress rewritten as
 // moby's JSON message stream.
 import type { ImageInspect, ImageSummary, PullProgress } from '../../api/images';
-import { EngineError } from '../../api/errors';
+import { EngineError, toErrorShape } from '../../api/errors';
 import { familiarName, parseReference } from '../../images/reference';
 import type { Router } from '../router';
 import { boolValue, parseFilters, readJson, sendJson } from '../http';
@@ -110,7 +110,16 @@ export function imageRoutes(router: Router) {
     const progress = engine.stream('images.pull', { ref, ...(platform ? { platform } : {}) });
     const iterator = progress[Symbol.asyncIterator]();
     // Before anything is sent, a failure is an ordinary HTTP error (404 for an unknown repository).
-    const first = await iterator.next();
+    let first: IteratorResult<PullProgress>;
+    try {
+      first = await iterator.next();
+    } catch (err) {
+      // moby answers a refused pull as "pull access denied" (not found), not 401: on a 401 the CLI stops to
+      // prompt for a login in the middle of the pull.
+      const shape = toErrorShape(err);
+      if (shape.code === 'unauthorized') throw new EngineError('not_found', `pull access denied for ${fromImage}, repository does not exist or may require 'docker login': ${shape.message}`);
+      throw err;
+    }
     startStream(res, 'application/json');
     const parsed = parseReference(ref);
     const pulling = parsed.digest ? parsed.digest : parsed.tag ?? 'latest';
