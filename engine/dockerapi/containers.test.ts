@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
 import { buildBusyboxRootfs } from '../testing/rootfs';
-import { request, runDocker, runDockerTty } from './testing';
+import { spawn } from 'node:child_process';
+import { DOCKER_BIN, eventually, request, runDocker, runDockerTty } from './testing';
 import { decodeFrames } from '../logs/framing';
 
 let engine: TestEngine;
@@ -191,5 +192,18 @@ describe('docker API socket: containers with the docker CLI', () => {
     const df = await docker('system', 'df', '--format', '{{.Type}} {{.TotalCount}}');
     expect(df.code).toBe(0);
     expect(df.stdout).toContain('Images 0\n');
+  });
+
+  it('docker attach streams a running container; a client that goes away leaves it running and holds nothing', async () => {
+    await create('chatty', ['sh', '-c', 'trap "exit 0" TERM; while :; do echo tick; sleep 0.2; done']);
+    await docker('start', 'chatty');
+    const child = spawn(DOCKER_BIN, ['attach', '--no-stdin', 'chatty'], { env: { PATH: process.env.PATH, HOME: engine.root, DOCKER_HOST: `unix://${socket}` } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await eventually(() => out.includes('tick\ntick\n'), 10_000, 'attached output');
+    child.kill('SIGKILL');
+    await eventually(() => engine.host.docker.active() === 0, 5000, 'the attach to be released');
+    expect((await docker('inspect', '--format', '{{.State.Running}}', 'chatty')).stdout.trim()).toBe('true');
+    expect((await docker('rm', '-f', 'chatty')).code).toBe(0);
   });
 });
