@@ -18,10 +18,9 @@ export const engineCommand: Command = {
     if (args.length) throw new UsageError(`"fd engine" takes no arguments (got ${args.join(' ')})`);
     const ui = flags.ui === undefined ? undefined : { ...parseListenAddress(flags.ui), allowRemote: flags['ui-remote'], rotateToken: flags['ui-new-token'] };
     const host = await startEngineHost({ root: ctx.root, dockerSocket: flags['docker-socket'], ui });
-    // The URL comes before "engine ready" so a reader that waits for ready has it.
-    if (host.ui) ctx.io.stdout.write(`web UI: ${host.ui.url}\n`);
-    ctx.io.stdout.write(`engine ready\nroot: ${host.paths.root}\nengine socket: ${host.paths.engineSocket}\n`);
-    await new Promise<void>((resolve) => {
+    // Handlers go in before "engine ready" is printed: a signal sent the instant a supervisor reads it
+    // must still stop the engine cleanly.
+    const stopped = new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         ctx.io.stderr.write(`[fd] ${signal}: stopping the engine (containers keep running)\n`);
         resolve();
@@ -29,6 +28,10 @@ export const engineCommand: Command = {
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+    // The URL comes before "engine ready" so a reader that waits for ready has it.
+    if (host.ui) ctx.io.stdout.write(`web UI: ${host.ui.url}\n`);
+    ctx.io.stdout.write(`engine ready\nroot: ${host.paths.root}\nengine socket: ${host.paths.engineSocket}\n`);
+    await stopped;
     await host.close();
     return 0;
   },
