@@ -84,6 +84,11 @@ function usage(io: CliIO, message: string): number {
 }
 
 export function cliEntry() {
+  // `fd ps --format json | head`: the reader leaving early is not an error, as with any Unix tool.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
     (code) => {
       process.exitCode = code;
