@@ -3,6 +3,7 @@
 // when the response ends or the client goes away, so nothing a client started outlives its interest.
 import fs from 'node:fs';
 import http from 'node:http';
+import { listenPrivate } from '../transport/unix';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { EngineApi } from '../api/contract';
@@ -163,24 +164,3 @@ export async function startDockerApi(options: DockerApiOptions): Promise<DockerA
   };
 }
 
-/**
- * Listens on a unix socket that nobody else can reach at any moment: created under umask 0777, then opened to
- * exactly `mode`. (transport/unix.ts does the same for a net.Server; an http.Server must keep its own
- * half-open sockets for hijacked connections, so it listens itself.)
- */
-async function listenPrivate(server: http.Server, path: string, mode: number) {
-  fs.rmSync(path, { force: true });
-  const oldMask = process.umask(0o777);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(path, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } finally {
-    process.umask(oldMask);
-  }
-  fs.chmodSync(path, mode);
-}

@@ -14,11 +14,13 @@ export interface UnixServer {
   close(): Promise<void>;
 }
 
-/** Listens on `path` with `mode` (0660: owner and group only), replacing a stale socket file. */
-export async function listenUnix(path: string, mode: number, onConnection: (socket: net.Socket) => void): Promise<net.Server> {
+/**
+ * Listens on a unix socket at `path` with exactly `mode` (0660: owner and group only), replacing a stale socket
+ * file. The socket is created with no access and then opened up: no window where others can connect. Works for
+ * any net.Server, http.Server included.
+ */
+export async function listenPrivate(server: net.Server, path: string, mode: number): Promise<void> {
   fs.rmSync(path, { force: true });
-  const server = net.createServer(onConnection);
-  // Create the socket with no access, then open it to exactly `mode`: no window where others can connect.
   const oldMask = process.umask(0o777);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -32,6 +34,11 @@ export async function listenUnix(path: string, mode: number, onConnection: (sock
     process.umask(oldMask);
   }
   fs.chmodSync(path, mode);
+}
+
+export async function listenUnix(path: string, mode: number, onConnection: (socket: net.Socket) => void): Promise<net.Server> {
+  const server = net.createServer(onConnection);
+  await listenPrivate(server, path, mode);
   return server;
 }
 
