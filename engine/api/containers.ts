@@ -27,6 +27,62 @@ export const Resources = z
 
 const ContainerRef = z.string().min(1).describe('id, id prefix or name');
 
+/** -p [IP:][HOST:]CTR[/udp]; hostPort 0 = a random free port picked at start. */
+export const PortBinding = z
+  .object({
+    /** '' = every host address. */
+    hostIp: z.string().default(''),
+    hostPort: z.number().int().min(0).max(65535).default(0),
+    containerPort: z.number().int().min(1).max(65535),
+    protocol: z.enum(['tcp', 'udp']).default('tcp'),
+    /** Consecutive ports from hostPort/containerPort (-p 8000-8003:8000-8003). */
+    range: z.number().int().min(1).max(65535).optional(),
+  })
+  .strict();
+export type PortBinding = z.output<typeof PortBinding>;
+
+/** One network a container joins, keyed by network name in `networks`. */
+export const EndpointSettings = z
+  .object({
+    /** Extra DNS names on this network (the container name and short id always resolve). */
+    aliases: z.array(z.string().min(1)).default([]),
+    /** A fixed IPv4 address inside the network's subnet. */
+    ip: z.string().optional(),
+  })
+  .strict();
+
+/** -v / --mount / --tmpfs. */
+export const Mount = z
+  .object({
+    type: z.enum(['bind', 'volume', 'tmpfs']),
+    /** bind: absolute host path; volume: volume name ('' = a new anonymous volume); tmpfs: unused. */
+    source: z.string().default(''),
+    target: z.string().startsWith('/', 'a mount target must be an absolute path in the container'),
+    readOnly: z.boolean().default(false),
+    /** bind from -v: a missing host path is created (docker's -v rule); from --mount it is an error. */
+    createHostPath: z.boolean().default(false),
+    bindPropagation: z.enum(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']).optional(),
+    /** volume: do not copy the image's content at the target into a new, empty volume. */
+    noCopy: z.boolean().default(false),
+    tmpfsSizeBytes: z.number().int().positive().optional(),
+    tmpfsMode: z.number().int().min(0).max(0o7777).optional(),
+  })
+  .strict();
+export type Mount = z.output<typeof Mount>;
+
+/** The container's health check (docker's HEALTHCHECK); test ['NONE'] disables the image's. */
+export const HealthConfig = z
+  .object({
+    /** ['CMD', prog, ...args] | ['CMD-SHELL', 'command line'] | ['NONE'] */
+    test: z.array(z.string()).min(1, 'a health check needs a test'),
+    intervalMs: z.number().int().positive().default(30_000),
+    timeoutMs: z.number().int().positive().default(30_000),
+    startPeriodMs: z.number().int().nonnegative().default(0),
+    retries: z.number().int().positive().default(3),
+  })
+  .strict();
+export type HealthConfig = z.output<typeof HealthConfig>;
+
 export const ContainerCreateInput = z
   .object({
     name: z
@@ -55,6 +111,16 @@ export const ContainerCreateInput = z
     /** Seconds between the stop signal and SIGKILL. */
     stopTimeout: z.number().int().nonnegative().optional(),
     resources: Resources.default({}),
+    /** 'default' (= 'bridge') | 'bridge' | 'none' | 'host' | a network name or id. */
+    networkMode: z.string().min(1).default('default'),
+    /** More networks to join (and per-network aliases, also for the one named by networkMode). */
+    networks: z.record(z.string().min(1), EndpointSettings).default({}),
+    ports: z.array(PortBinding).default([]),
+    /** -P: publish every exposed port of the image on a random host port. */
+    publishAll: z.boolean().default(false),
+    mounts: z.array(Mount).default([]),
+    readOnlyRootfs: z.boolean().default(false),
+    healthcheck: HealthConfig.optional(),
   })
   .strict();
 export type ContainerCreateInput = z.input<typeof ContainerCreateInput>;

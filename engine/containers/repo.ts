@@ -2,6 +2,7 @@
 // an unambiguous id prefix, as docker does.
 import type { Store } from '../store/db';
 import { EngineError, notFound } from '../api/errors';
+import { ContainerCreateInput } from '../api/containers';
 import type { ContainerRecord } from './record';
 
 interface Row {
@@ -13,9 +14,10 @@ interface Row {
   state: string;
 }
 
+// Parsing the stored config fills defaults for keys added after the row was written.
 function fromRow(row: Row): ContainerRecord {
   const config = JSON.parse(row.config) as { config: ContainerRecord['config']; resolved: ContainerRecord['resolved'] };
-  return { id: row.id, name: row.name, created: row.created, config: config.config, resolved: config.resolved, state: JSON.parse(row.state) };
+  return { id: row.id, name: row.name, created: row.created, config: ContainerCreateInput.parse(config.config), resolved: config.resolved, state: JSON.parse(row.state) };
 }
 
 export class ContainerRepo {
