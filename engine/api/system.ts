@@ -17,6 +17,16 @@ export const RuntimeInfo = z.object({
   version: z.string().nullable(),
 });
 
+export const HostInfo = z.object({
+  hostname: z.string(),
+  operatingSystem: z.string(),
+  kernel: z.string(),
+  arch: z.string(),
+  cpus: z.number().int(),
+  memoryBytes: z.number(),
+  cgroupVersion: z.enum(['1', '2']),
+});
+
 export const EngineInfo = z.object({
   version: z.string(),
   root: z.string(),
@@ -40,6 +50,7 @@ export const EngineInfo = z.object({
     networks: z.number().int(),
     events: z.number().int(),
   }),
+  host: HostInfo,
   warnings: z.array(z.string()),
 });
 export type EngineInfo = z.infer<typeof EngineInfo>;

@@ -3,6 +3,7 @@ import type { EngineApi } from '../api/contract';
 import type { EngineContext, EngineCounts, Service } from '../context';
 import { CONTRACT_VERSION, ENGINE_VERSION } from '../version';
 import { findTools } from './tools';
+import { hostFacts } from './host-facts';
 
 type SystemHandlers = Pick<EngineApi, 'system.ping' | 'system.version' | 'system.info'>;
 
@@ -50,6 +51,7 @@ export function createSystemService(ctx: EngineContext): Service<SystemHandlers>
             networks: count('networks'),
             events: ctx.events.count(),
           },
+          host: hostFacts(),
           warnings,
         };
       },

@@ -1,7 +1,5 @@
 // `/_ping`, `/version`, `/info`, `/events` (notes §1, §3 P0).
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import type { Router } from '../router';
 import { API_VERSION, MIN_API_VERSION, parseFilters, sendJson, timestampMs } from '../http';
 import { dockerEventFilters, dockerEventLine } from '../events';
@@ -9,20 +7,6 @@ import { streamLines } from '../streaming';
 
 const goArch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
 
-function operatingSystem(): string {
-  try {
-    const text = fs.readFileSync('/etc/os-release', 'utf8');
-    const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(text);
-    if (m) return m[1]!;
-  } catch {
-    // not Linux-like: fall through
-  }
-  return os.type();
-}
-
-const cgroupVersion = () => (fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1');
-
-/** A stable daemon ID per data root, in the UUID shape moby uses. */
 function daemonId(root: string): string {
   const h = crypto.createHash('sha256').update(root).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`.toUpperCase();
@@ -107,23 +91,23 @@ export function systemRoutes(router: Router) {
       SystemTime: new Date().toISOString(),
       LoggingDriver: 'k8s-file',
       CgroupDriver: 'cgroupfs',
-      CgroupVersion: cgroupVersion(),
+      CgroupVersion: info.host.cgroupVersion,
       NEventsListener: 0,
-      KernelVersion: os.release(),
-      OperatingSystem: operatingSystem(),
+      KernelVersion: info.host.kernel,
+      OperatingSystem: info.host.operatingSystem,
       OSVersion: '',
       OSType: 'linux',
-      Architecture: os.machine(),
+      Architecture: info.host.arch,
       IndexServerAddress: 'https://index.docker.io/v1/',
       RegistryConfig: null,
-      NCPU: os.cpus().length,
-      MemTotal: os.totalmem(),
+      NCPU: info.host.cpus,
+      MemTotal: info.host.memoryBytes,
       GenericResources: null,
       DockerRootDir: info.root,
       HttpProxy: process.env.HTTP_PROXY ?? '',
       HttpsProxy: process.env.HTTPS_PROXY ?? '',
       NoProxy: process.env.NO_PROXY ?? '',
-      Name: os.hostname(),
+      Name: info.host.hostname,
       Labels: [],
       ExperimentalBuild: false,
       ServerVersion: info.version,
