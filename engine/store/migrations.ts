@@ -123,4 +123,27 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'volumes',
+    sql: `
+      CREATE TABLE volumes (
+        name TEXT PRIMARY KEY,
+        driver TEXT NOT NULL,
+        labels TEXT NOT NULL,
+        options TEXT NOT NULL,
+        anonymous INTEGER NOT NULL,
+        created INTEGER NOT NULL
+      );
+      CREATE TABLE container_mounts (
+        container_id TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        type TEXT NOT NULL,
+        volume TEXT,
+        spec TEXT NOT NULL,
+        PRIMARY KEY (container_id, destination)
+      );
+      CREATE INDEX container_mounts_volume ON container_mounts(volume);
+    `,
+  },
 ];
