@@ -39,6 +39,8 @@ export interface ImageRunConfig {
   Volumes?: Record<string, object>;
   Labels?: Record<string, string>;
   StopSignal?: string;
+  /** Docker's HEALTHCHECK: durations in nanoseconds; Test ['NONE'] disables. */
+  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
 }
 
 export interface ResolvedImage {

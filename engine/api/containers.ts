@@ -126,6 +126,17 @@ export const ContainerCreateInput = z
 export type ContainerCreateInput = z.input<typeof ContainerCreateInput>;
 export type ContainerConfig = z.output<typeof ContainerCreateInput>;
 
+/** One health probe: times are ISO, output is bounded (docker keeps 4 KiB). */
+export const HealthLogEntry = z.object({ start: z.string(), end: z.string(), exitCode: z.number().int(), output: z.string() });
+export const ContainerHealth = z.object({
+  status: z.enum(['starting', 'healthy', 'unhealthy']),
+  /** Failed probes in a row (not counted during the start period). */
+  failingStreak: z.number().int(),
+  /** The last 5 probes, oldest first. */
+  log: z.array(HealthLogEntry),
+});
+export type ContainerHealth = z.infer<typeof ContainerHealth>;
+
 export const ContainerState = z.object({
   status: ContainerStatus,
   running: z.boolean(),
@@ -139,6 +150,8 @@ export const ContainerState = z.object({
   /** ISO times; empty when it never happened. */
   startedAt: z.string(),
   finishedAt: z.string(),
+  /** Present when the container has a health check. */
+  health: ContainerHealth.optional(),
 });
 export type ContainerState = z.infer<typeof ContainerState>;
 

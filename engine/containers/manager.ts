@@ -22,6 +22,7 @@ import { generateName, newContainerId } from './names';
 import { RESET_AFTER_MS, restartDelay, restartOnEngineStart, shouldRestart } from './restart';
 import { commandText, statusText } from './format';
 import { signalNumber } from './signals';
+import { withHealth, type HealthMonitor } from './health';
 
 /** Setting that caps each container log (bytes; conmon then starts it over). Unset = no cap, like docker and podman. */
 export const LOG_SIZE_MAX_SETTING = 'containers.logSizeMax';
@@ -43,6 +44,8 @@ export class ContainerManager {
   /** Ids being removed or stopped by the engine itself: their exit never triggers a restart policy. */
   private readonly noPolicy = new Set<string>();
   private readonly watcher: ExitWatcher;
+  /** Set by the health monitor (health.ts): follows state changes, answers health for ps and inspect. */
+  health?: Pick<HealthMonitor, 'changed' | 'get'>;
   private stopped = false;
 
   constructor(private readonly ctx: EngineContext) {
@@ -119,6 +122,7 @@ export class ContainerManager {
     this.repo.saveState(rec);
     this.emit(rec, action, extra);
     this.notify(rec.id);
+    this.health?.changed(rec);
   }
 
   find(ref: string): ContainerRecord {
@@ -476,7 +480,7 @@ export class ContainerManager {
       command: commandText(r.resolved.args),
       created: r.created,
       state: r.state.status,
-      status: this.restartPending(r.id) ? `Restarting (${r.state.exitCode})` : statusText(r),
+      status: this.restartPending(r.id) ? `Restarting (${r.state.exitCode})` : withHealth(statusText(r), live(r.state.status) ? this.health?.get(r.id) : undefined),
       exitCode: r.state.exitCode,
       labels: r.config.labels,
     };
@@ -507,6 +511,7 @@ export class ContainerManager {
         error: r.state.error,
         startedAt: iso(r.state.startedAt),
         finishedAt: iso(r.state.finishedAt),
+        ...(this.health?.get(r.id) ? { health: this.health.get(r.id) } : {}),
       },
       restartCount: r.state.restartCount,
       logPath: layout.logPath,

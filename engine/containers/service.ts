@@ -6,6 +6,7 @@ import { readLogs } from '../logs';
 import { ContainerManager } from './manager';
 import { containerLayout } from './layout';
 import { ExecManager } from './exec';
+import { HealthMonitor } from './health';
 import { attachOutput, writeContainerStdin, resizeContainer } from './attach';
 
 type ContainerMethods = Extract<keyof EngineApi, `containers.${string}` | `exec.${string}`>;
@@ -14,6 +15,8 @@ export type ContainerHandlers = Pick<EngineApi, ContainerMethods>;
 export function createContainersService(ctx: EngineContext): Service<ContainerHandlers> & { manager: ContainerManager } {
   const manager = new ContainerManager(ctx);
   const execs = new ExecManager(ctx, manager);
+  const health = new HealthMonitor(ctx, manager, execs);
+  manager.health = health;
   const counts = () => manager.counts();
   ctx.counters.containers = () => counts().containers;
   ctx.counters.running = () => counts().running;
@@ -25,8 +28,10 @@ export function createContainersService(ctx: EngineContext): Service<ContainerHa
     manager,
     async start() {
       await manager.reconcile();
+      health.resume();
     },
     async stop() {
+      health.shutdown();
       execs.shutdown();
       await manager.shutdown();
     },

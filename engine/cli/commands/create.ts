@@ -5,6 +5,7 @@ import type { Command } from '../command';
 import { parseArgs, type FlagSpecs, type ParsedFlags } from '../args';
 import { UsageError } from '../errors';
 import type { ContainerCreateInput } from '../../api/containers';
+import { healthFromFlags } from '../../containers/health-flags';
 
 export const containerFlags = {
   name: { type: 'string', description: 'Assign a name to the container', value: 'NAME' },
@@ -25,6 +26,12 @@ export const containerFlags = {
   interactive: { type: 'bool', short: 'i', description: 'Keep STDIN open' },
   tty: { type: 'bool', short: 't', description: 'Allocate a pseudo-TTY' },
   rm: { type: 'bool', description: 'Remove the container when it exits' },
+  'health-cmd': { type: 'string', description: 'Command to run to check health', value: 'CMD' },
+  'health-interval': { type: 'string', description: 'Time between running the check (e.g. 30s)', value: 'DURATION' },
+  'health-timeout': { type: 'string', description: 'Maximum time to allow one check to run', value: 'DURATION' },
+  'health-retries': { type: 'string', description: 'Consecutive failures needed to report unhealthy', value: 'N' },
+  'health-start-period': { type: 'string', description: 'Start period for the container to initialize', value: 'DURATION' },
+  'no-healthcheck': { type: 'bool', description: 'Disable any container-specified HEALTHCHECK' },
 } as const satisfies FlagSpecs;
 
 export function parseMemory(text: string): number {
@@ -106,6 +113,12 @@ export function buildCreateInput(flags: ParsedFlags<typeof containerFlags>, args
   input.tty = flags.tty;
   input.openStdin = flags.interactive;
   input.autoRemove = flags.rm;
+  try {
+    const health = healthFromFlags({ cmd: flags['health-cmd'], interval: flags['health-interval'], timeout: flags['health-timeout'], retries: flags['health-retries'], startPeriod: flags['health-start-period'], none: flags['no-healthcheck'] });
+    if (health) input.healthcheck = health;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   return input;
 }
 

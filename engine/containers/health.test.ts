@@ -1,0 +1,114 @@
+// Health checks through the real contract path: an in-process engine, runc + conmon, a busybox rootfs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
+import { buildBusyboxRootfs } from '../testing/rootfs';
+import { healthFromFlags, parseGoDuration } from './health-flags';
+
+let engine: TestEngine;
+let rootfs: string;
+let fixtures: string;
+
+beforeAll(async () => {
+  fixtures = tempRoot('fd-health-fixture-');
+  rootfs = buildBusyboxRootfs(path.join(fixtures, 'rootfs'));
+  engine = await startTestEngine();
+});
+
+afterAll(async () => {
+  for (const c of await engine.client.call('containers.list', { all: true })) await engine.client.call('containers.remove', { id: c.id, force: true });
+  await engine.close();
+  fs.rmSync(engine.root, { recursive: true, force: true });
+  fs.rmSync(fixtures, { recursive: true, force: true });
+});
+
+async function until(check: () => Promise<boolean>, what: string, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const healthEvents = (id: string) =>
+  engine.host.engine.ctx.events
+    .list({ limit: 1000 })
+    .filter((e) => e.actor.id === id && e.action.startsWith('health_status'))
+    .reverse()
+    .map((e) => e.action);
+
+describe('container health checks', () => {
+  it('a passing check turns starting → healthy, shows in ps, and stops with the container', async () => {
+    const client = engine.client;
+    const { id } = await client.call('containers.create', {
+      name: 'good',
+      rootfs,
+      cmd: ['sh', '-c', 'sleep 60'],
+      stopTimeout: 1,
+      healthcheck: { test: ['CMD-SHELL', 'echo alive; exit 0'], intervalMs: 200, timeoutMs: 5000, retries: 2 },
+    });
+    await client.call('containers.start', { id });
+    expect((await client.call('containers.inspect', { id })).state.health?.status).toBe('starting');
+    await until(async () => (await client.call('containers.inspect', { id })).state.health?.status === 'healthy', 'healthy');
+    const health = (await client.call('containers.inspect', { id })).state.health!;
+    expect(health.failingStreak).toBe(0);
+    expect(health.log.at(-1)).toMatchObject({ exitCode: 0, output: 'alive\n' });
+    expect((await client.call('containers.list', {})).find((c) => c.id === id)!.status).toMatch(/^Up .* \(healthy\)$/);
+    expect(healthEvents(id)).toEqual(['health_status: healthy']);
+
+    await client.call('containers.stop', { id });
+    const probes = (await client.call('containers.inspect', { id })).state.health!.log.length;
+    await new Promise((r) => setTimeout(r, 600));
+    // No probe runs on a stopped container; the last health stays readable.
+    expect((await client.call('containers.inspect', { id })).state.health!.log.length).toBe(probes);
+    await client.call('containers.remove', { id });
+  });
+
+  it('failing checks turn unhealthy after the retries, with an event and the probe output; a hung probe is killed at the timeout', async () => {
+    const client = engine.client;
+    const { id } = await client.call('containers.create', {
+      name: 'bad',
+      rootfs,
+      cmd: ['sh', '-c', 'sleep 60'],
+      healthcheck: { test: ['CMD-SHELL', 'echo "db not ready" >&2; exit 1'], intervalMs: 200, timeoutMs: 5000, retries: 3 },
+    });
+    const hung = await client.call('containers.create', {
+      name: 'hung',
+      rootfs,
+      cmd: ['sh', '-c', 'sleep 60'],
+      healthcheck: { test: ['CMD', 'sleep', '30'], intervalMs: 200, timeoutMs: 300, retries: 1 },
+    });
+    await client.call('containers.start', { id });
+    await client.call('containers.start', { id: hung.id });
+    await until(async () => (await client.call('containers.inspect', { id })).state.health?.status === 'unhealthy', 'unhealthy');
+    const health = (await client.call('containers.inspect', { id })).state.health!;
+    expect(health.failingStreak).toBeGreaterThanOrEqual(3);
+    expect(health.log.at(-1)).toMatchObject({ exitCode: 1, output: 'db not ready\n' });
+    expect(healthEvents(id)).toEqual(['health_status: unhealthy']);
+    expect((await client.call('containers.list', {})).find((c) => c.id === id)!.status).toMatch(/\(unhealthy\)$/);
+
+    await until(async () => (await client.call('containers.inspect', { id: hung.id })).state.health?.status === 'unhealthy', 'timeout → unhealthy');
+    const last = (await client.call('containers.inspect', { id: hung.id })).state.health!.log.at(-1)!;
+    expect(last).toMatchObject({ exitCode: -1, output: 'Health check exceeded timeout (0.3s)' });
+    expect(Date.parse(last.end) - Date.parse(last.start)).toBeLessThan(5000);
+
+    // A restart starts over in `starting`.
+    await client.call('containers.kill', { id });
+    await client.call('containers.wait', { id });
+    await client.call('containers.start', { id });
+    expect((await client.call('containers.inspect', { id })).state.health).toMatchObject({ status: 'starting', failingStreak: 0, log: [] });
+  });
+});
+
+describe('health flags', () => {
+  it('maps docker run flags and refuses tuning without a command', () => {
+    expect(parseGoDuration('1m30s', 'x')).toBe(90_000);
+    expect(parseGoDuration('500ms', 'x')).toBe(500);
+    expect(() => parseGoDuration('10', 'health-interval')).toThrow(/--health-interval/);
+    expect(healthFromFlags({ cmd: 'curl -f localhost', interval: '5s', retries: '2' })).toEqual({ test: ['CMD-SHELL', 'curl -f localhost'], intervalMs: 5000, retries: 2 });
+    expect(healthFromFlags({ none: true })).toEqual({ test: ['NONE'] });
+    expect(healthFromFlags({})).toBeUndefined();
+    expect(() => healthFromFlags({ interval: '5s' })).toThrow(/need --health-cmd/);
+  });
+});
