@@ -3,6 +3,7 @@
 import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { useConnectionStatus } from '../app';
 import { hrefFor, screens, useUi } from '../state/ui';
+import { TaskTray } from './Tasks';
 
 export function ConnectionBanner() {
   const status = useConnectionStatus();
@@ -67,6 +68,7 @@ export function Shell({ children }: { children: ReactNode }) {
       <header className="topbar">
         <span className="brand-name">Flying Dutchman</span>
         <ConnectionBanner />
+        <TaskTray />
       </header>
       <nav className="sidebar" aria-label="Main" onKeyDown={onNavKeyDown}>
         <ul>

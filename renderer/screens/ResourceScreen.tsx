@@ -1,9 +1,12 @@
 // Images, volumes, networks and compose projects: a list from their contract method once the engine has it,
 // refreshed by that type's events; until then a plain "not available in this engine" state.
+import type { ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useServices } from '../app';
 import { ErrorState, NotAvailableState, ScreenHeader } from '../components/Shell';
 import { callIfAvailable, NotAvailable } from '../queries/methods';
+import { formatBytes } from '../format';
+import { PullDialogButton } from '../components/PullDialog';
 
 export interface Column {
   header: string;
@@ -23,14 +26,16 @@ export interface ResourceScreenProps {
   method: string;
   columns: Column[];
   empty: string;
+  /** Buttons in the screen header (Pull image…). */
+  actions?: ReactNode;
 }
 
-export function ResourceScreen({ title, queryKey, method, columns, empty }: ResourceScreenProps) {
+export function ResourceScreen({ title, queryKey, method, columns, empty, actions }: ResourceScreenProps) {
   const { connection } = useServices();
   const list = useQuery({ queryKey: [queryKey, 'list'], queryFn: () => callIfAvailable<Record<string, unknown>[]>(connection, method, {}) });
   return (
     <section className="screen">
-      <ScreenHeader title={title} />
+      <ScreenHeader title={title}>{actions}</ScreenHeader>
       {list.error instanceof NotAvailable ? (
         <NotAvailableState what={title} method={method} />
       ) : list.error ? (
@@ -71,17 +76,7 @@ export function ResourceScreen({ title, queryKey, method, columns, empty }: Reso
   );
 }
 
-export function formatBytes(n: unknown): string {
-  if (typeof n !== 'number') return '';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v >= 100 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
-}
+export { formatBytes };
 const shortId = (header: string): Column => ({ header, value: (row) => text(row.id).replace(/^sha256:/, '').slice(0, 12) });
 const when = (header: string, key: string): Column => ({
   header,
@@ -104,7 +99,8 @@ export const ImagesScreen = () => (
       count('Containers', 'containers'),
       when('Created', 'created'),
     ]}
-    empty="No images yet. Pull one with fd pull busybox."
+    empty="No images yet. Pull one with Pull image… or fd pull busybox."
+    actions={<PullDialogButton />}
   />
 );
 export const VolumesScreen = () => (

@@ -1,0 +1,85 @@
+// The desktop flow a user runs through, in Chromium against a real engine and a loopback registry: pull with
+// per-layer progress (kept in the task list after leaving the screen), run, live logs, a shell in the
+// Terminal tab, stop, remove.
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { EngineClient } from '../engine/api/client';
+import { connectUnix } from '../engine/transport/unix';
+import { busyboxLayer, buildImage, buildLayer, pushImage } from '../engine/testing/image-builder';
+import { startRegistry, type TestRegistry } from '../engine/testing/registry';
+import { launchChromium, screenshotPath } from './support/browser';
+import { ensureBuilt, WebHost } from './support/webhost';
+import { AppShell } from './pages/shell';
+import { PullDialog, TasksPage } from './pages/tasks';
+
+let web: WebHost;
+let browser: Browser;
+let client: EngineClient;
+let registry: TestRegistry;
+let imageRef: string;
+const pages: Page[] = [];
+
+beforeAll(async () => {
+  ensureBuilt();
+  registry = await startRegistry();
+  // Two layers: busybox, and 6 MB of noise so the download has bytes to report.
+  const noise = await buildLayer([{ path: 'data/noise.bin', content: crypto.randomBytes(6_000_000) }], 'gzip');
+  const image = await buildImage({ layers: [await busyboxLayer(), noise], config: { Cmd: ['sh'], Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'] } });
+  await pushImage(registry, 'e2e/busy', 'v1', image);
+  imageRef = `${registry.host}/e2e/busy:v1`;
+  web = new WebHost();
+  const host = await web.start();
+  client = await connectUnix(host.paths.engineSocket);
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  for (const p of pages) await p.close().catch(() => undefined);
+  await browser?.close();
+  for (const c of (await client?.call('containers.list', { all: true }).catch(() => [])) ?? []) {
+    await client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
+  }
+  client?.close();
+  await web?.dispose();
+  await registry?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  pages.push(page);
+  return page;
+}
+
+describe('desktop flow', () => {
+  it('pulls with per-layer progress; the pull stays in the task list after leaving the screen; errors show the engine message', async () => {
+    const page = await newPage();
+    const shell = new AppShell(page);
+    const tasks = new TasksPage(page);
+    const pull = new PullDialog(page);
+    await shell.open(web.url);
+    await shell.goTo('Images');
+    await pull.open();
+    await pull.pull(imageRef);
+    await pull.summary.waitFor({ timeout: 60_000 });
+    await expect(pull.summary.textContent()).resolves.toMatch(/^Pulled .*e2e\/busy:v1/);
+    // One bar per layer, each at 100 % once the pull is done.
+    await expect(pull.layerBars.count()).resolves.toBe(2);
+    for (const bar of await pull.layerBars.all()) await expect(bar.getAttribute('value')).resolves.toBe('100');
+    await page.screenshot({ path: screenshotPath('pull-dialog'), fullPage: true });
+    await pull.close();
+    await page.getByRole('row', { name: /e2e\/busy:v1/ }).waitFor();
+
+    // Another pull, then straight to another screen: it runs on and lands in the task list.
+    await pull.open(); // a finished pull's dialog opens empty
+    await expect(pull.layerBars.count()).resolves.toBe(0);
+    await pull.pull(`${registry.host}/e2e/missing:v1`);
+    await pull.close();
+    await shell.goTo('Containers');
+    await tasks.openPanel();
+    await tasks.task(`Pull ${registry.host}/e2e/missing:v1`).getByRole('alert').waitFor({ timeout: 30_000 });
+    await expect(tasks.task(`Pull ${registry.host}/e2e/missing:v1`).getByRole('alert').textContent()).resolves.toMatch(/e2e\/missing/);
+    await expect(tasks.task(`Pull ${imageRef}`).locator('.task-state').textContent()).resolves.toBe('Done');
+    await page.screenshot({ path: screenshotPath('tasks'), fullPage: true });
+  });
+});
