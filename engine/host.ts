@@ -9,6 +9,7 @@ import { serveContractOnUnix, type UnixServer } from './transport/unix';
 import type { RetentionPolicy } from './events/log';
 import { startWebUi, type WebUiServer } from './webui/server';
 import { startDockerApi, type DockerApiServer } from './dockerapi/server';
+import { prepareRootlessHost } from './rootless';
 
 export interface HostOptions {
   root: string;
@@ -35,6 +36,7 @@ export async function startEngineHost(options: HostOptions): Promise<EngineHost>
   const log = options.log ?? consoleLogger;
   const paths = rootPaths(options.root, options);
   fs.mkdirSync(paths.root, { recursive: true, mode: 0o711 });
+  prepareRootlessHost(paths, (m) => log.warn(m));
   const lock = await lockRoot(paths.root, paths.pidFile);
   let engine: Engine | null = null;
   const servers: UnixServer[] = [];

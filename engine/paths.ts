@@ -1,6 +1,6 @@
 // The data root and everything under it. One place names each path so no module invents its own.
-import os from 'node:os';
 import path from 'node:path';
+import { defaultRootlessRoot, isRootless, rootlessRuntimeDir } from './rootless/mode';
 
 export const DEFAULT_ROOT_FOR_ROOT = '/var/lib/flying-dutchman';
 
@@ -8,9 +8,15 @@ export const DEFAULT_ROOT_FOR_ROOT = '/var/lib/flying-dutchman';
 export function resolveRoot(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (explicit) return path.resolve(explicit);
   if (env.FD_ROOT) return path.resolve(env.FD_ROOT);
-  if (process.getuid?.() === 0) return DEFAULT_ROOT_FOR_ROOT;
-  const dataHome = env.XDG_DATA_HOME || path.join(env.HOME || os.homedir(), '.local', 'share');
-  return path.join(dataHome, 'flying-dutchman');
+  // Inside the rootless engine's user namespace the uid is 0 too: isRootless knows the real user.
+  if (!isRootless(env)) return DEFAULT_ROOT_FOR_ROOT;
+  return defaultRootlessRoot(env);
+}
+
+/** A rootless user's default root keeps its sockets under $XDG_RUNTIME_DIR/flying-dutchman (design §3). */
+function defaultSocketDir(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (!isRootless(env) || env.FD_ROOT || root !== defaultRootlessRoot(env)) return root;
+  return rootlessRuntimeDir(env) ?? root;
 }
 
 export interface RootPaths {
@@ -32,10 +38,11 @@ export interface RootPaths {
 }
 
 export function rootPaths(root: string, overrides: { engineSocket?: string; dockerSocket?: string } = {}): RootPaths {
+  const sockets = defaultSocketDir(root);
   return {
     root,
-    engineSocket: overrides.engineSocket ?? path.join(root, 'engine.sock'),
-    dockerSocket: overrides.dockerSocket ?? path.join(root, 'docker.sock'),
+    engineSocket: overrides.engineSocket ?? path.join(sockets, 'engine.sock'),
+    dockerSocket: overrides.dockerSocket ?? path.join(sockets, 'docker.sock'),
     store: path.join(root, 'store.db'),
     pidFile: path.join(root, 'engine.pid'),
     containers: path.join(root, 'containers'),

@@ -13,8 +13,13 @@ import { setAttribute } from '@napi-rs/xattr';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import tar from 'tar-stream';
 import { EngineError } from '../api/errors';
+import { isIgnorableXattrError, isOverlayXattr, overlayXattr } from '../rootless/storage';
 
 const WHITEOUT = '.wh.';
+/** Files up to this size are written off the event loop while the tar walk goes on (see `launch`). */
+const SMALL_FILE = 256 * 1024;
+/** Creations in flight per layer: enough to keep the thread pool busy, bounded memory (≤ 8 MiB buffered). */
+const MAX_IN_FLIGHT = 32;
 const OPAQUE = '.wh..wh..opq';
 
 export class UnsafeLayerError extends EngineError {
@@ -84,8 +89,52 @@ export interface UnpackResult {
   implicitDirs: string[];
 }
 
+/**
+ * Creations in flight, by layer path. Creating an inode can wait milliseconds on a busy ext4 journal, so small
+ * files and symlinks are created in the thread pool, several at once, while the tar walk goes on (parallel
+ * `tar -x` is what the floor does). Anything that looks at a path first waits for the creation in flight
+ * there, so every safety check still sees what the layer wrote before it.
+ */
+class InFlight {
+  private readonly byPath = new Map<string, Promise<void>>();
+  private error: unknown = null;
+
+  async settled(rel: string): Promise<void> {
+    await this.byPath.get(rel);
+    if (this.error) throw this.error;
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.byPath.values());
+    if (this.error) throw this.error;
+  }
+
+  async launch(rel: string, work: () => Promise<void>): Promise<void> {
+    const done: Promise<void> = work()
+      .catch((err: unknown) => {
+        this.error ??= err;
+      })
+      .finally(() => {
+        if (this.byPath.get(rel) === done) this.byPath.delete(rel);
+      });
+    this.byPath.set(rel, done);
+    while (this.byPath.size >= MAX_IN_FLIGHT) await Promise.race(this.byPath.values());
+    if (this.error) throw this.error;
+  }
+}
+
 /** Unpacks an uncompressed tar stream into `root`, which must be a fresh empty directory. */
 export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string, options: UnpackOptions): Promise<UnpackResult> {
+  const inFlight = new InFlight();
+  try {
+    return await unpackEntries(tarStream, root, options, inFlight);
+  } finally {
+    // Also on failure: the caller removes `root`, and nothing may still be landing in it.
+    await inFlight.drain().catch(() => {});
+  }
+}
+
+async function unpackEntries(tarStream: AsyncIterable<Buffer>, root: string, options: UnpackOptions, inFlight: InFlight): Promise<UnpackResult> {
   const chown = options.chown ?? process.getuid?.() === 0;
   const fail = (entry: string, why: string) => new UnsafeLayerError(options.layer, entry, why);
   /** Directories already checked to be real directories inside root (relative paths). */
@@ -102,11 +151,16 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
     return n === '.' || n === './' ? '' : n.replace(/\/+$/, '').replace(/^\.\//, '');
   };
 
+  const settled = (rel: string) => inFlight.settled(rel);
+  const drain = () => inFlight.drain();
+  const launch = (rel: string, work: () => Promise<void>) => inFlight.launch(rel, work);
+
   /** The directory `rel` inside root, created as needed; refuses symlinks and non-directories on the way. */
   const ensureDir = async (rel: string, entry: string): Promise<string> => {
     if (knownDirs.has(rel)) return path.join(root, rel);
     const parent = path.posix.dirname(rel);
     await ensureDir(parent === '.' ? '' : parent, entry);
+    await settled(rel);
     const abs = path.join(root, rel);
     try {
       const st = await fsp.lstat(abs);
@@ -130,6 +184,8 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
       created.add(rel);
       return;
     }
+    // A replaced directory takes its subtree with it: nothing may still be landing inside.
+    await drain();
     const st = await fsp.lstat(abs).catch(() => null);
     if (!st) return;
     if (keepDir && st.isDirectory()) return;
@@ -140,10 +196,11 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
   const applyXattrs = async (abs: string, header: tar.Header) => {
     for (const [key, value] of Object.entries(header.pax ?? {})) {
       if (!key.startsWith('SCHILY.xattr.')) continue;
+      const name = key.slice('SCHILY.xattr.'.length);
       // overlayfs' own attributes (redirect, metacopy, opaque) come only from whiteout markers, never from a tar.
-      if (key.startsWith('SCHILY.xattr.trusted.overlay.')) continue;
-      await setAttribute(abs, key.slice('SCHILY.xattr.'.length), String(value)).catch((err: Error) => {
-        if (!/not supported|ENOTSUP|EOPNOTSUPP/i.test(err.message)) throw err;
+      if (isOverlayXattr(name)) continue;
+      await setAttribute(abs, name, String(value)).catch((err: Error) => {
+        if (!isIgnorableXattrError(name, err)) throw err;
       });
     }
   };
@@ -159,6 +216,21 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
     await fsp.lutimes(abs, mtime, mtime);
   };
 
+  /** O_EXCL | O_NOFOLLOW: never opens through a symlink planted at this name. Metadata via the handle: no path lookups. */
+  const writeSmallFile = async (abs: string, data: Buffer, header: tar.Header) => {
+    const fh = await fsp.open(abs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    try {
+      if (data.length) await fh.writeFile(data);
+      if (chown) await fh.chown(header.uid ?? 0, header.gid ?? 0);
+      await fh.chmod((header.mode ?? 0o644) & 0o7777);
+      if (header.pax) await applyXattrs(abs, header);
+      const mtime = header.mtime ?? new Date(0);
+      await fh.utimes(mtime, mtime);
+    } finally {
+      await fh.close();
+    }
+  };
+
   const extract = tar.extract();
   const feeding = pipeline(Readable.from(tarStream), extract).catch((err: Error) => extract.destroy(err));
   for await (const entry of extract) {
@@ -171,7 +243,7 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
 
     if (base === OPAQUE) {
       const dir = await ensureDir(parentRel, name);
-      await setAttribute(dir, 'trusted.overlay.opaque', 'y');
+      await setAttribute(dir, overlayXattr('opaque'), 'y');
       entry.resume();
       continue;
     }
@@ -209,9 +281,15 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
       case 'file':
       case 'contiguous-file': {
         await clear(rel, abs, false);
-        // O_EXCL: never opens through a symlink someone planted at this name. Metadata via the fd: no path lookups.
-        // Synchronous calls on purpose: each is microseconds on the page cache, and a thread-pool hop per call
-        // made unpacking many small files several times slower.
+        size += header.size ?? 0;
+        if ((header.size ?? 0) <= SMALL_FILE) {
+          const chunks: Buffer[] = [];
+          for await (const chunk of entry) chunks.push(chunk as Buffer);
+          await launch(rel, () => writeSmallFile(abs, Buffer.concat(chunks), header));
+          break;
+        }
+        // Big files stream through synchronous writes: each is microseconds on the page cache, and a thread-pool
+        // hop per chunk would cost more than the copy. O_EXCL: never opens through a symlink planted at this name.
         const fd = fs.openSync(abs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
         try {
           for await (const chunk of entry) {
@@ -226,14 +304,15 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
         } finally {
           fs.closeSync(fd);
         }
-        size += header.size ?? 0;
         break;
       }
       case 'symlink': {
         await clear(rel, abs, false);
         // Kept verbatim, absolute targets included: they are resolved inside the container's root.
-        await fsp.symlink(header.linkname ?? '', abs);
-        await applyMeta(abs, header, true);
+        await launch(rel, async () => {
+          await fsp.symlink(header.linkname ?? '', abs);
+          await applyMeta(abs, header, true);
+        });
         entry.resume();
         break;
       }
@@ -243,6 +322,7 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
         if (targetRel === '') throw fail(name, 'hardlink to the layer root');
         const targetDir = await ensureDir(targetRel.includes('/') ? path.posix.dirname(targetRel) : '', name);
         const target = path.join(targetDir, path.posix.basename(targetRel));
+        await settled(targetRel);
         const st = await fsp.lstat(target).catch(() => null);
         if (!st) throw fail(name, `hardlink target "${raw}" is not in this layer`);
         if (st.isDirectory()) throw fail(name, `hardlink target "${raw}" is a directory`);
@@ -267,6 +347,7 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
     }
   }
   await feeding;
+  await drain();
   // Directory times last: creating children bumped them.
   for (const [abs, mtime] of dirTimes.reverse()) await fsp.lutimes(abs, mtime, mtime);
   return { size, entries, implicitDirs: [...implicitDirs] };

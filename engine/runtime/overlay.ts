@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from './exec-file';
+import { overlayMountOptions } from '../rootless/storage';
 
 export interface OverlayDirs {
   /** Where the merged tree is mounted (the bundle's rootfs). */
@@ -34,7 +35,7 @@ export async function mountOverlay(containerDir: string, lowerDirs: string[]): P
     return `l/${i}`;
   });
   // A single lower dir with no upper would be read-only; overlay always gets an upper here.
-  const options = `lowerdir=${names.join(':')},upperdir=upper,workdir=work,index=off`;
+  const options = [`lowerdir=${names.join(':')},upperdir=upper,workdir=work,index=off`, ...overlayMountOptions()].join(',');
   const r = await execFile('mount', ['-t', 'overlay', 'overlay', '-o', options, 'rootfs'], { cwd: containerDir, timeoutMs: 30_000 });
   if (r.code !== 0) throw new Error(`mounting the container's overlay failed: ${r.stderr.trim()}`);
   return d.merged;

@@ -2,6 +2,7 @@
 // read-only paths, capabilities, device cgroup) plus what the user asked for. Pure: the caller resolves the
 // user and the host limits and passes them in, so this is easy to test and to reuse for exec.
 import type { ResolvedUser } from './users';
+import { adaptSpecForRootless } from '../rootless/cgroups';
 
 export interface ResourceLimits {
   /** Bytes. */
@@ -33,7 +34,13 @@ export interface SpecInput {
   etcFiles?: { hosts?: string; hostname?: string; resolvConf?: string };
   /** Join this network namespace instead of creating a fresh one (loopback only). */
   netnsPath?: string;
+  /** The container's network: the host's (no network namespace at all) or a prepared namespace to join. */
+  network?: { mode: 'host' } | { netnsPath: string };
   extraMounts?: OciMount[];
+  /** The user's mounts (-v, --mount, --tmpfs, image VOLUMEs): each replaces a default mount at its destination. */
+  mounts?: OciMount[];
+  /** --read-only: the root filesystem is read-only; mounts keep their own ro/rw. */
+  readonlyRootfs?: boolean;
   labels?: Record<string, string>;
 }
 
@@ -144,7 +151,27 @@ export function withDefaultPath(env: string[]): string[] {
   return env.some((e) => e.startsWith('PATH=')) ? env : [DEFAULT_PATH, ...env];
 }
 
+/** Host networking has no network namespace entry; otherwise join the prepared one or get a fresh (lo only). */
+function networkNamespace(input: SpecInput): { type: 'network'; path?: string }[] {
+  const network = input.network;
+  if (network && 'mode' in network) return [];
+  const path = network ? network.netnsPath : input.netnsPath;
+  return [path ? { type: 'network', path } : { type: 'network' }];
+}
+
+/** Drops the defaults the user's mounts replace, then adds the user's mounts, parents before children. */
+function withUserMounts(mounts: OciMount[], user: OciMount[]) {
+  const targets = new Set(user.map((m) => m.destination));
+  for (let i = mounts.length - 1; i >= 0; i--) if (targets.has(mounts[i]!.destination)) mounts.splice(i, 1);
+  const depth = (m: OciMount) => m.destination.split('/').filter(Boolean).length;
+  mounts.push(...[...user].sort((a, b) => depth(a) - depth(b)));
+}
+
 export function buildSpec(input: SpecInput): Record<string, unknown> {
+  return adaptSpecForRootless(buildRootfulSpec(input));
+}
+
+function buildRootfulSpec(input: SpecInput): Record<string, unknown> {
   const mounts = defaultMounts();
   const etc = input.etcFiles ?? {};
   const bindRo = (destination: string, source: string): OciMount => ({ destination, type: 'bind', source, options: ['rbind', 'ro', 'nosuid', 'nodev'] });
@@ -152,17 +179,18 @@ export function buildSpec(input: SpecInput): Record<string, unknown> {
   if (etc.hostname) mounts.push(bindRo('/etc/hostname', etc.hostname));
   if (etc.hosts) mounts.push(bindRo('/etc/hosts', etc.hosts));
   mounts.push(...(input.extraMounts ?? []));
+  if (input.mounts?.length) withUserMounts(mounts, input.mounts);
   return {
     ociVersion: '1.0.2',
     process: processSpec(input),
-    root: { path: input.rootfs, readonly: false },
+    root: { path: input.rootfs, readonly: input.readonlyRootfs ?? false },
     hostname: input.hostname,
     mounts,
     annotations: input.labels ?? {},
     linux: {
       namespaces: [
         { type: 'pid' },
-        input.netnsPath ? { type: 'network', path: input.netnsPath } : { type: 'network' },
+        ...networkNamespace(input),
         { type: 'ipc' },
         { type: 'uts' },
         { type: 'mount' },

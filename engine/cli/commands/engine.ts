@@ -3,6 +3,7 @@ import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { startEngineHost } from '../../host';
 import { parseListenAddress } from '../../webui/server';
+import { runEngineInUserNamespace } from '../../rootless';
 
 export const engineCommand: Command = {
   name: 'engine',
@@ -17,6 +18,9 @@ export const engineCommand: Command = {
     });
     if (args.length) throw new UsageError(`"fd engine" takes no arguments (got ${args.join(' ')})`);
     const ui = flags.ui === undefined ? undefined : { ...parseListenAddress(flags.ui), allowRemote: flags['ui-remote'], rotateToken: flags['ui-new-token'] };
+    // Not root: the same command runs again inside the engine's user namespace (engine/rootless).
+    const inner = await runEngineInUserNamespace(ctx.root);
+    if (inner !== null) return inner;
     const host = await startEngineHost({ root: ctx.root, dockerSocket: flags['docker-socket'], ui });
     // Handlers go in before "engine ready" is printed: a signal sent the instant a supervisor reads it
     // must still stop the engine cleanly.

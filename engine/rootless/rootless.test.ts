@@ -1,0 +1,251 @@
+// The engine as an ordinary user (issue #10), for real: a throwaway user with a subordinate id range runs
+// `fd engine` on a private root; images come from a loopback registry and containers run under runc rootless.
+// Needs root to make the user (CI runs as root); skipped otherwise.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fdBin } from '../testing/engine';
+import { startRegistry, type TestRegistry } from '../testing/registry';
+import { buildImage, busyboxLayer, pushImage } from '../testing/image-builder';
+import { idMapArgs } from './userns';
+import { parseSubordinateIds } from './preflight';
+import { adaptSpecForRootless } from './cgroups';
+
+const isRoot = process.getuid?.() === 0;
+const USER = `fdrl${process.pid % 100000}`;
+const SUB_START = 400000 + (process.pid % 50) * 65536;
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let uid = 0;
+let gid = 0;
+let home = '';
+let base = '';
+
+function sh(cmd: string, args: string[]) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { HOME: home, USER, LOGNAME: USER, PATH, ...extra };
+}
+
+/** Spawns `node bin/fd ARGS` as the test user (setpriv execs in place, so the pid is fd's). */
+function spawnAsUser(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn('/usr/bin/setpriv', ['--reuid', String(uid), '--regid', String(gid), '--clear-groups', '--', process.execPath, fdBin, ...args], {
+    env: userEnv(env),
+    cwd: base,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function fdAsUser(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawnAsUser(args, env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`fd ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+interface UserEngine {
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<number>;
+}
+
+async function startUserEngine(args: string[], env: NodeJS.ProcessEnv = {}): Promise<UserEngine> {
+  const child = spawnAsUser([...args, 'engine'], env);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + os.constants.signals[signal] : 1))));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`rootless engine not ready in 30s:\n${out}`)), 30_000);
+    child.stdout!.on('data', () => {
+      if (out.includes('engine ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`rootless engine exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    child,
+    output: () => out,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Kills the namespace holder of a root by the pid the engine recorded, and any container monitors under it. */
+function killPause(root: string) {
+  try {
+    const { pid } = JSON.parse(fs.readFileSync(path.join(root, 'userns.json'), 'utf8')) as { pid: number };
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // no namespace was made
+  }
+}
+
+describe('rootless pieces', () => {
+  it('maps 0 to the user and the subordinate ranges back to back from 1', () => {
+    expect(idMapArgs(42, 1001, [{ start: 100000, count: 65536 }, { start: 300000, count: 10 }])).toEqual(['42', '0', '1001', '1', '1', '100000', '65536', '65537', '300000', '10']);
+  });
+
+  it('reads /etc/subuid ranges by name or uid and ignores other users', () => {
+    const text = 'alice:100000:65536\n1001:300000:1000\nbob:165536:65536\n# comment\nalice:bad:1\n';
+    expect(parseSubordinateIds(text, 'alice', 1001)).toEqual([{ start: 100000, count: 65536 }, { start: 300000, count: 1000 }]);
+    expect(parseSubordinateIds(text, 'carol', 1002)).toEqual([]);
+  });
+
+  it('drops cgroup path and limits in a user namespace, keeps them as root', () => {
+    const spec = () => ({ linux: { cgroupsPath: '/fd/x', resources: { devices: [], memory: { limit: 1 }, pids: { limit: 5 } } } });
+    const warnings: string[] = [];
+    const stderr = process.stderr.write;
+    process.stderr.write = ((m: string) => (warnings.push(m), true)) as typeof process.stderr.write;
+    try {
+      expect(adaptSpecForRootless(spec(), true)).toEqual({ linux: { resources: { devices: [] } } });
+    } finally {
+      process.stderr.write = stderr;
+    }
+    expect(warnings.join('')).toMatch(/memory, pids limits ignored/);
+    expect(adaptSpecForRootless(spec(), false)).toEqual(spec());
+  });
+});
+
+describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
+  let reg: TestRegistry;
+  let root: string;
+  let engine: UserEngine | null = null;
+  let image = '';
+  const env = () => ({});
+
+  beforeAll(async () => {
+    // A user with no subordinate ids first: the preflight test adds them.
+    sh('useradd', ['-m', '-K', 'SUB_UID_COUNT=0', '-K', 'SUB_GID_COUNT=0', '-s', '/bin/sh', USER]);
+    uid = Number(sh('id', ['-u', USER]).trim());
+    gid = Number(sh('id', ['-g', USER]).trim());
+    home = sh('getent', ['passwd', USER]).split(':')[5]!;
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-rootless-'));
+    fs.chmodSync(base, 0o755);
+    root = path.join(base, 'root');
+    fs.mkdirSync(root);
+    fs.chownSync(root, uid, gid);
+    reg = await startRegistry();
+    // busybox plus a layer with a non-root owner, an opaque directory and a whiteout.
+    const lower = await busyboxLayer();
+    const image1 = await buildImage({
+      layers: [
+        lower,
+        [
+          { path: 'home/', type: 'directory' },
+          { path: 'home/app/', type: 'directory', uid: 1000, gid: 1000, mode: 0o750 },
+          { path: 'home/app/owned', content: 'mine\n', uid: 1000, gid: 1000 },
+          { path: 'old/', type: 'directory' },
+          { path: 'old/a', content: 'a' },
+          { path: 'gone', content: 'soon gone' },
+        ],
+        [
+          { path: 'old/', type: 'directory' },
+          { path: 'old/.wh..wh..opq', content: '' },
+          { path: 'old/b', content: 'b' },
+          { path: '.wh.gone', content: '' },
+        ],
+      ],
+      config: { Cmd: ['sh'], Env: [`PATH=${PATH}`] },
+    });
+    await pushImage(reg, 'rootless/busybox', 'v1', image1);
+    image = `${reg.host}/rootless/busybox:v1`;
+  });
+
+  afterAll(async () => {
+    if (engine) {
+      await fdAsUser(['--root', root, 'rm', '-f', 'rl-top'], env()).catch(() => undefined);
+      await engine.stop();
+    }
+    killPause(root);
+    await reg?.stop();
+    spawnSync('userdel', ['-r', USER], { encoding: 'utf8' });
+    if (base) fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  it('says exactly what to run when a package or the subordinate ids are missing', async () => {
+    const noSubids = await fdAsUser(['--root', root, 'engine']);
+    expect(noSubids.code).toBe(125);
+    expect(noSubids.stderr).toContain(`usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${USER}`);
+    // A PATH without newuidmap (and nothing else to find it in): the uidmap package is named.
+    const empty = fs.mkdtempSync(path.join(base, 'nopath-'));
+    const noTools = await fdAsUser(['--root', root, 'engine'], { PATH: empty });
+    expect(noTools.code).toBe(125);
+    expect(noTools.stderr).toContain('apt-get install uidmap');
+    sh('usermod', ['--add-subuids', `${SUB_START}-${SUB_START + 65535}`, '--add-subgids', `${SUB_START}-${SUB_START + 65535}`, USER]);
+  });
+
+  it('runs the engine in its own user namespace with its store and sockets owned by the user', async () => {
+    engine = await startUserEngine(['--root', root]);
+    const info = await fdAsUser(['--root', root, 'info']);
+    expect(info.code, info.stderr).toBe(0);
+    for (const f of ['store.db', 'engine.sock', 'docker.sock']) expect(fs.statSync(path.join(root, f)).uid).toBe(uid);
+    const { pid } = JSON.parse(fs.readFileSync(path.join(root, 'userns.json'), 'utf8')) as { pid: number };
+    expect(fs.readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/)).toEqual(['0', String(uid), '1', '1', String(SUB_START), '65536']);
+    // One engine per root still holds as a user.
+    const second = await fdAsUser(['--root', root, 'engine']);
+    expect(second.code).toBe(125);
+    expect(second.stderr).toMatch(/engine already running/);
+  });
+
+  it('pulls from a loopback registry and runs busybox with logs, layers owned inside the mapped range', async () => {
+    const pull = await fdAsUser(['--root', root, 'pull', image]);
+    expect(pull.code, pull.stderr).toBe(0);
+    const run = await fdAsUser(['--root', root, 'run', '--name', 'rl-echo', '--network', 'none', image, 'sh', '-c', 'echo hello from $(id -u); stat -c "%u:%g" /home/app/owned; ls /old; test -e /gone || echo gone is gone']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('hello from 0\n1000:1000\nb\ngone is gone\n');
+    const logs = await fdAsUser(['--root', root, 'logs', 'rl-echo']);
+    expect(logs.stdout).toContain('hello from 0');
+    // On the host the image's uid 1000 is subordinate id 999 of the range, uid 0 is the user.
+    const owned = spawnSync('find', [path.join(root, 'images'), '-name', 'owned', '-printf', '%U:%G\n'], { encoding: 'utf8' }).stdout.trim();
+    expect(owned).toBe(`${SUB_START + 999}:${SUB_START + 999}`);
+    const busybox = spawnSync('find', [path.join(root, 'images'), '-name', 'busybox', '-type', 'f', '-printf', '%U\n'], { encoding: 'utf8' }).stdout.trim();
+    expect(busybox).toBe(String(uid));
+  });
+
+  it('keeps containers across an engine restart (same namespaces) and removes them', async () => {
+    const top = await fdAsUser(['--root', root, 'run', '-d', '--name', 'rl-top', '--network', 'none', image, 'sh', '-c', 'echo up; sleep 300']);
+    expect(top.code, top.stderr).toBe(0);
+    expect(await engine!.stop()).toBe(0);
+    engine = await startUserEngine(['--root', root]);
+    const state = await fdAsUser(['--root', root, 'inspect', '-f', '{{.State.Status}}', 'rl-top']);
+    expect(state.stdout.trim()).toBe('running');
+    const exec = await fdAsUser(['--root', root, 'exec', 'rl-top', 'cat', '/old/b']);
+    expect(exec.stdout).toBe('b');
+    const rm = await fdAsUser(['--root', root, 'rm', '-f', 'rl-top', 'rl-echo']);
+    expect(rm.code, rm.stderr).toBe(0);
+    // Their dirs are gone, which also means the overlays (mounted only inside the namespace) were unmounted.
+    expect(fs.readdirSync(path.join(root, 'containers')).filter((n) => /^[0-9a-f]{64}$/.test(n))).toEqual([]);
+  });
+});
