@@ -11,6 +11,7 @@ import { createSystemService } from './system/service';
 import { createEventsService } from './events/service';
 import { createNetworkService } from './network/service';
 import { createContainersService } from './containers/service';
+import { createContainerFilesService } from './containers/files-service';
 import { createComposeService } from './compose/service';
 import { createImagesService } from './images/service';
 
@@ -50,11 +51,12 @@ export function createEngine(options: EngineOptions): Engine {
   const networks = createNetworkService(ctx);
   const images = createImagesService(ctx);
   const containers = createContainersService(ctx);
+  const containerFiles = createContainerFilesService(ctx, containers.manager);
   const compose = createComposeService(ctx);
   // Start order matters: later services may depend on earlier ones having reconciled.
-  const services: Service<unknown>[] = [system, events, networks, images, containers, compose];
+  const services: Service<unknown>[] = [system, events, networks, images, containers, containerFiles, compose];
   // Typed as the whole EngineApi: this fails to compile while any contract method has no handler.
-  const api: EngineApi = { ...system.handlers, ...events.handlers, ...networks.handlers, ...containers.handlers, ...compose.handlers, ...images.handlers };
+  const api: EngineApi = { ...system.handlers, ...events.handlers, ...networks.handlers, ...containers.handlers, ...compose.handlers, ...images.handlers, ...containerFiles.handlers };
 
   return {
     api,

@@ -9,6 +9,7 @@ import { networksContract } from './networks';
 import { containersContract } from './containers';
 import { composeContract } from './compose';
 import { imagesContract } from './images';
+import { containerFilesContract } from './container-files';
 
 export const contract = {
   ...systemContract,
@@ -17,6 +18,7 @@ export const contract = {
   ...containersContract,
   ...composeContract,
   ...imagesContract,
+  ...containerFilesContract,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

@@ -8,5 +8,6 @@ export * from './networks';
 export * from './containers';
 export * from './compose';
 export * from './images';
+export * from './container-files';
 export * from './protocol';
 export * from './client';

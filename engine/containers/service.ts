@@ -1,6 +1,7 @@
 // The containers service: contract handlers over the ContainerManager, plus the engine start/stop hooks and
 // the `fd info` counters.
 import type { EngineApi } from '../api/contract';
+import type { ContainerFileMethod } from '../api/container-files';
 import type { EngineContext, Service } from '../context';
 import { readLogs } from '../logs';
 import { ContainerManager } from './manager';
@@ -9,7 +10,8 @@ import { ExecManager } from './exec';
 import { HealthMonitor } from './health';
 import { attachOutput, writeContainerStdin, resizeContainer } from './attach';
 
-type ContainerMethods = Extract<keyof EngineApi, `containers.${string}` | `exec.${string}`>;
+// Filesystem access (files-service.ts) is its own service.
+type ContainerMethods = Exclude<Extract<keyof EngineApi, `containers.${string}` | `exec.${string}`>, ContainerFileMethod>;
 export type ContainerHandlers = Pick<EngineApi, ContainerMethods>;
 
 export function createContainersService(ctx: EngineContext): Service<ContainerHandlers> & { manager: ContainerManager } {

@@ -17,6 +17,7 @@ import { containerRoutes } from './routes/containers';
 import { imageRoutes } from './routes/images';
 import { networkRoutes } from './routes/networks';
 import { unsupportedRoutes } from './routes/unsupported';
+import { archiveRoutes } from './archive';
 
 export interface DockerApiServer {
   path: string;
@@ -34,6 +35,7 @@ export function buildRouter(api: EngineApi): Router {
   containerRoutes(router, api);
   imageRoutes(router);
   networkRoutes(router);
+  archiveRoutes(router);
   unsupportedRoutes(router);
   return router;
 }
