@@ -5,6 +5,7 @@ import type { Store } from './store/db';
 import type { EventLog } from './events/log';
 import type { SettingsRepo } from './store/settings';
 import type { NetworkProvider } from './network/types';
+import type { VolumeManager } from './volumes/manager';
 
 export interface Logger {
   info(message: string): void;
@@ -79,6 +80,8 @@ export interface EngineContext {
   images?: ImageProvider;
   /** Registered by the network subsystem: netns, addresses, ports and DNS for containers. */
   networks?: NetworkProvider;
+  /** Registered by the volumes subsystem: volumes and the record of which container mounts which. */
+  volumes?: VolumeManager;
 }
 
 /** A subsystem: its contract handlers plus optional start (reconcile) and stop hooks. */

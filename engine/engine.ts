@@ -10,6 +10,7 @@ import type { RootPaths } from './paths';
 import { createSystemService } from './system/service';
 import { createEventsService } from './events/service';
 import { createNetworkService } from './network/service';
+import { createVolumesService } from './volumes/service';
 import { createContainersService } from './containers/service';
 import { createContainerFilesService } from './containers/files-service';
 import { createComposeService } from './compose/service';
@@ -49,14 +50,15 @@ export function createEngine(options: EngineOptions): Engine {
   const system = createSystemService(ctx);
   const events = createEventsService(ctx);
   const networks = createNetworkService(ctx);
+  const volumes = createVolumesService(ctx);
   const images = createImagesService(ctx);
   const containers = createContainersService(ctx);
   const containerFiles = createContainerFilesService(ctx, containers.manager);
   const compose = createComposeService(ctx);
   // Start order matters: later services may depend on earlier ones having reconciled.
-  const services: Service<unknown>[] = [system, events, networks, images, containers, containerFiles, compose];
+  const services: Service<unknown>[] = [system, events, networks, volumes, images, containers, containerFiles, compose];
   // Typed as the whole EngineApi: this fails to compile while any contract method has no handler.
-  const api: EngineApi = { ...system.handlers, ...events.handlers, ...networks.handlers, ...containers.handlers, ...compose.handlers, ...images.handlers, ...containerFiles.handlers };
+  const api: EngineApi = { ...system.handlers, ...events.handlers, ...networks.handlers, ...containers.handlers, ...compose.handlers, ...images.handlers, ...volumes.handlers, ...containerFiles.handlers };
 
   return {
     api,

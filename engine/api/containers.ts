@@ -70,6 +70,20 @@ export const Mount = z
   .strict();
 export type Mount = z.output<typeof Mount>;
 
+/** One mount as docker inspect shows it (Mounts[]): volume source = the volume's _data dir. */
+export const MountPoint = z.object({
+  type: z.enum(['bind', 'volume', 'tmpfs']),
+  /** Volume name; '' for bind and tmpfs. */
+  name: z.string(),
+  source: z.string(),
+  destination: z.string(),
+  driver: z.string(),
+  mode: z.string(),
+  rw: z.boolean(),
+  propagation: z.string(),
+});
+export type MountPoint = z.infer<typeof MountPoint>;
+
 /** The container's health check (docker's HEALTHCHECK); test ['NONE'] disables the image's. */
 export const HealthConfig = z
   .object({
@@ -181,6 +195,7 @@ export const ContainerInspect = z.object({
   state: ContainerState,
   restartCount: z.number().int(),
   logPath: z.string(),
+  mounts: z.array(MountPoint),
   config: ContainerCreateInput,
 });
 export type ContainerInspect = z.infer<typeof ContainerInspect>;
@@ -252,7 +267,11 @@ export const containersContract = {
   ),
   'containers.kill': call('Send a signal (default SIGKILL).', z.object({ id: ContainerRef, signal: Signal.default('SIGKILL') }).strict(), Ok),
   'containers.restart': call('Stop (if running) and start again.', z.object({ id: ContainerRef, timeout: z.number().int().nonnegative().optional() }).strict(), Ok),
-  'containers.remove': call('Remove a container; force kills a running one.', z.object({ id: ContainerRef, force: z.boolean().default(false) }).strict(), Ok),
+  'containers.remove': call(
+    'Remove a container; force kills a running one; volumes removes its anonymous volumes (rm -v).',
+    z.object({ id: ContainerRef, force: z.boolean().default(false), volumes: z.boolean().default(false) }).strict(),
+    Ok,
+  ),
   'containers.list': call(
     'Containers, newest first; running only unless all.',
     z.object({ all: z.boolean().default(false), filters: ListFilters.default({}) }).strict(),

@@ -9,6 +9,7 @@ import { networksContract } from './networks';
 import { containersContract } from './containers';
 import { composeContract } from './compose';
 import { imagesContract } from './images';
+import { volumesContract } from './volumes';
 import { containerFilesContract } from './container-files';
 
 export const contract = {
@@ -18,6 +19,7 @@ export const contract = {
   ...containersContract,
   ...composeContract,
   ...imagesContract,
+  ...volumesContract,
   ...containerFilesContract,
 } as const satisfies Record<string, MethodSpec>;
 

@@ -8,6 +8,7 @@ export * from './networks';
 export * from './containers';
 export * from './compose';
 export * from './images';
+export * from './volumes';
 export * from './container-files';
 export * from './protocol';
 export * from './client';

@@ -5,6 +5,7 @@ import { versionCommand } from './commands/version';
 import { infoCommand } from './commands/info';
 import { eventsCommand } from './commands/events';
 import { networkCommand } from './commands/network';
+import { volumeCommand } from './commands/volume';
 import { composeCommand } from './commands/compose';
 import { pullCommand } from './commands/pull';
 import { imagesCommand } from './commands/images';
@@ -30,4 +31,4 @@ import { unpauseCommand } from './commands/unpause';
 import { cpCommand } from './commands/cp';
 import { diffCommand } from './commands/diff';
 
-export const commands: Command[] = [engineCommand, versionCommand, infoCommand, eventsCommand, networkCommand, composeCommand, pullCommand, imagesCommand, rmiCommand, tagCommand, loginCommand, logoutCommand, systemCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, inspectCommand, waitCommand, execCommand, logsCommand, pauseCommand, unpauseCommand, cpCommand, diffCommand];
+export const commands: Command[] = [engineCommand, versionCommand, infoCommand, eventsCommand, networkCommand, volumeCommand, composeCommand, pullCommand, imagesCommand, rmiCommand, tagCommand, loginCommand, logoutCommand, systemCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, inspectCommand, waitCommand, execCommand, logsCommand, pauseCommand, unpauseCommand, cpCommand, diffCommand];

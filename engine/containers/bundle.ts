@@ -1,7 +1,7 @@
 // Prepares a container's bundle before conmon runs it: the root filesystem (overlay for images, the directory
 // itself for --rootfs), the /etc files it gets, and config.json.
 import fs from 'node:fs';
-import { buildSpec } from '../runtime/spec';
+import { buildSpec, type OciMount } from '../runtime/spec';
 import { resolveUser } from '../runtime/users';
 import { defaultRlimits } from '../runtime/host';
 import { mountOverlay, unmountOverlay } from '../runtime/overlay';
@@ -36,7 +36,7 @@ function hostResolvConf(): string {
   }
 }
 
-export function writeBundle(rec: ContainerRecord, layout: ContainerLayout, rootfs: string, tty: boolean) {
+export function writeBundle(rec: ContainerRecord, layout: ContainerLayout, rootfs: string, tty: boolean, mounts: OciMount[] = []) {
   const hostname = hostnameOf(rec);
   fs.writeFileSync(layout.hostname, `${hostname}\n`);
   fs.writeFileSync(layout.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
@@ -59,6 +59,8 @@ export function writeBundle(rec: ContainerRecord, layout: ContainerLayout, rootf
     cgroupsPath: `${CGROUP_PARENT}/${rec.id}`,
     etcFiles: { hosts: layout.hosts, hostname: layout.hostname, resolvConf: layout.resolvConf },
     labels: rec.config.labels,
+    mounts,
+    readonlyRootfs: rec.config.readOnlyRootfs,
   });
   fs.writeFileSync(layout.configJson, JSON.stringify(spec, null, 1));
 }

@@ -22,6 +22,7 @@ import { generateName, newContainerId } from './names';
 import { RESET_AFTER_MS, restartDelay, restartOnEngineStart, shouldRestart } from './restart';
 import { commandText, statusText } from './format';
 import { signalNumber } from './signals';
+import { ContainerMounts } from './mounts';
 import { withHealth, type HealthMonitor } from './health';
 
 /** Setting that caps each container log (bytes; conmon then starts it over). Unset = no cap, like docker and podman. */
@@ -47,9 +48,12 @@ export class ContainerManager {
   /** Set by the health monitor (health.ts): follows state changes, answers health for ps and inspect. */
   health?: Pick<HealthMonitor, 'changed' | 'get'>;
   private stopped = false;
+  /** -v/--mount/--tmpfs and image VOLUMEs: planned at create, mounted at start (engine/containers/mounts.ts). */
+  private readonly mounts: ContainerMounts;
 
   constructor(private readonly ctx: EngineContext) {
     this.repo = new ContainerRepo(ctx.store);
+    this.mounts = new ContainerMounts(ctx);
     this.watcher = new ExitWatcher(
       exitsDir(ctx.paths),
       () => this.repo.all().filter((r) => live(r.state.status)).map((r) => r.id),
@@ -140,6 +144,7 @@ export class ContainerManager {
     }
     const resolved = await this.resolve(config);
     const rec: ContainerRecord = { id: newContainerId(), name, created: Date.now(), config: { ...config, name }, resolved, state: initialState() };
+    await this.mounts.create(rec.id, rec.config, resolved.imageId);
     const layout = containerLayout(this.ctx.paths, rec.id);
     fs.mkdirSync(layout.dir, { recursive: true, mode: 0o700 });
     try {
@@ -209,7 +214,8 @@ export class ContainerManager {
     let launched;
     try {
       const rootfs = await prepareRootfs(rec, layout);
-      writeBundle(rec, layout, rootfs, rec.config.tty);
+      const mounts = await this.mounts.prepare(rec.id, rootfs);
+      writeBundle(rec, layout, rootfs, rec.config.tty, mounts);
       await runtime.delete(rec.id);
       launched = await launchConmon({
         conmon,
@@ -266,6 +272,7 @@ export class ContainerManager {
       if (isAlive(rec.state.conmonPid, rec.state.conmonStartTime)) process.kill(rec.state.conmonPid, 'SIGKILL');
     }
     await releaseRootfs(rec, containerLayout(this.ctx.paths, rec.id));
+    this.mounts.release(rec.id);
   }
 
   // ---- exit handling and restart policies -----------------------------------------------------------------
@@ -296,7 +303,7 @@ export class ContainerManager {
   private async afterExit(rec: ContainerRecord) {
     if (this.noPolicy.has(rec.id) || this.stopped) return;
     if (rec.config.autoRemove) {
-      await this.removeLocked(rec.id, true);
+      await this.removeLocked(rec.id, true, true);
       return;
     }
     if (shouldRestart(rec)) this.scheduleRestart(rec);
@@ -413,7 +420,7 @@ export class ContainerManager {
 
   // ---- remove ---------------------------------------------------------------------------------------------
 
-  async remove(ref: string, force: boolean): Promise<void> {
+  async remove(ref: string, force: boolean, volumes = false): Promise<void> {
     const rec = this.find(ref);
     if (live(rec.state.status)) {
       if (!force) {
@@ -428,10 +435,11 @@ export class ContainerManager {
         this.noPolicy.delete(rec.id);
       }
     }
-    await this.withLock(rec.id, () => this.removeLocked(rec.id, force));
+    await this.withLock(rec.id, () => this.removeLocked(rec.id, force, volumes));
   }
 
-  private async removeLocked(id: string, force: boolean) {
+  /** `volumes`: also remove the container's anonymous volumes (rm -v, --rm). */
+  private async removeLocked(id: string, force: boolean, volumes = false) {
     const rec = this.repo.get(id);
     if (!rec) return;
     if (live(rec.state.status) && !force) throw new EngineError('conflict', `container ${rec.name} is running`);
@@ -448,6 +456,7 @@ export class ContainerManager {
     fs.rmSync(layout.exitFile, { force: true });
     if (rec.resolved.imageId) this.ctx.images?.removeUser(rec.resolved.imageId, id);
     this.repo.delete(id);
+    this.mounts.removed(id, volumes);
     this.emit(rec, 'destroy');
     this.notify(id);
     this.dies.delete(id);
@@ -515,6 +524,7 @@ export class ContainerManager {
       },
       restartCount: r.state.restartCount,
       logPath: layout.logPath,
+      mounts: this.mounts.inspect(r.id),
       config: r.config,
     };
   }
@@ -602,7 +612,7 @@ export class ContainerManager {
     }
     for (const rec of this.repo.all()) {
       if (rec.config.autoRemove && rec.state.status === 'exited' && diedWhileDown.has(rec.id)) {
-        await this.withLock(rec.id, () => this.removeLocked(rec.id, true)).catch((err: Error) => this.ctx.log.warn(`removing ${rec.name}: ${err.message}`));
+        await this.withLock(rec.id, () => this.removeLocked(rec.id, true, true)).catch((err: Error) => this.ctx.log.warn(`removing ${rec.name}: ${err.message}`));
       } else if (restartOnEngineStart(rec)) {
         await this.withLock(rec.id, async () => {
           rec.state.restartCount += 1;

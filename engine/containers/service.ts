@@ -43,7 +43,7 @@ export function createContainersService(ctx: EngineContext): Service<ContainerHa
       'containers.stop': async ({ id, timeout }) => (await manager.stop(id, timeout), ok),
       'containers.kill': async ({ id, signal }) => (await manager.kill(id, signal), ok),
       'containers.restart': async ({ id, timeout }) => (await manager.restart(id, timeout), ok),
-      'containers.remove': async ({ id, force }) => (await manager.remove(id, force), ok),
+      'containers.remove': async ({ id, force, volumes }) => (await manager.remove(id, force, volumes), ok),
       'containers.list': async ({ all, filters }) => manager.list(all, filters),
       'containers.inspect': async ({ id }) => manager.inspect(id),
       'containers.wait': async ({ id, condition }, { signal }) => ({ exitCode: await manager.wait(id, condition, signal) }),

@@ -5,6 +5,7 @@ import type { Command } from '../command';
 import { parseArgs, type FlagSpecs, type ParsedFlags } from '../args';
 import { UsageError } from '../errors';
 import type { ContainerCreateInput } from '../../api/containers';
+import { mountsFromFlags } from '../../containers/mount-spec';
 import { healthFromFlags } from '../../containers/health-flags';
 
 export const containerFlags = {
@@ -26,6 +27,10 @@ export const containerFlags = {
   interactive: { type: 'bool', short: 'i', description: 'Keep STDIN open' },
   tty: { type: 'bool', short: 't', description: 'Allocate a pseudo-TTY' },
   rm: { type: 'bool', description: 'Remove the container when it exits' },
+  volume: { type: 'list', short: 'v', description: 'Bind mount a host path or mount a volume', value: '[SRC:]DST[:ro]' },
+  mount: { type: 'list', description: 'Attach a mount (type=bind|volume|tmpfs,source=,target=,readonly,...)', value: 'MOUNT' },
+  tmpfs: { type: 'list', description: 'Mount a tmpfs', value: 'DST[:size=64m,mode=1777]' },
+  'read-only': { type: 'bool', description: "Mount the container's root filesystem as read only" },
   'health-cmd': { type: 'string', description: 'Command to run to check health', value: 'CMD' },
   'health-interval': { type: 'string', description: 'Time between running the check (e.g. 30s)', value: 'DURATION' },
   'health-timeout': { type: 'string', description: 'Maximum time to allow one check to run', value: 'DURATION' },
@@ -113,6 +118,13 @@ export function buildCreateInput(flags: ParsedFlags<typeof containerFlags>, args
   input.tty = flags.tty;
   input.openStdin = flags.interactive;
   input.autoRemove = flags.rm;
+  try {
+    const mounts = mountsFromFlags({ volume: flags.volume, mount: flags.mount, tmpfs: flags.tmpfs }, process.cwd());
+    if (mounts.length) input.mounts = mounts;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (flags['read-only']) input.readOnlyRootfs = true;
   try {
     const health = healthFromFlags({ cmd: flags['health-cmd'], interval: flags['health-interval'], timeout: flags['health-timeout'], retries: flags['health-retries'], startPeriod: flags['health-start-period'], none: flags['no-healthcheck'] });
     if (health) input.healthcheck = health;
