@@ -180,6 +180,8 @@ export const ContainerSummary = z.object({
   status: z.string(),
   exitCode: z.number().int(),
   labels: z.record(z.string(), z.string()),
+  /** Published ports as bound while it runs (random host ports resolved); [] when stopped. */
+  ports: z.array(PortBinding),
 });
 export type ContainerSummary = z.infer<typeof ContainerSummary>;
 
@@ -197,6 +199,11 @@ export const ContainerInspect = z.object({
   logPath: z.string(),
   mounts: z.array(MountPoint),
   config: ContainerCreateInput,
+  /** Addresses per network while it runs (empty addresses when stopped) and the published ports as bound. */
+  networkSettings: z.object({
+    networks: z.record(z.string(), z.object({ ip: z.string(), gateway: z.string(), mac: z.string(), prefixLength: z.number().int(), aliases: z.array(z.string()) })),
+    ports: z.array(PortBinding),
+  }),
 });
 export type ContainerInspect = z.infer<typeof ContainerInspect>;
 

@@ -28,7 +28,8 @@ import { execCommand } from './commands/exec';
 import { logsCommand } from './commands/logs';
 import { pauseCommand } from './commands/pause';
 import { unpauseCommand } from './commands/unpause';
+import { portCommand } from './commands/port';
 import { cpCommand } from './commands/cp';
 import { diffCommand } from './commands/diff';
 
-export const commands: Command[] = [engineCommand, versionCommand, infoCommand, eventsCommand, networkCommand, volumeCommand, composeCommand, pullCommand, imagesCommand, rmiCommand, tagCommand, loginCommand, logoutCommand, systemCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, inspectCommand, waitCommand, execCommand, logsCommand, pauseCommand, unpauseCommand, cpCommand, diffCommand];
+export const commands: Command[] = [engineCommand, versionCommand, infoCommand, eventsCommand, networkCommand, volumeCommand, composeCommand, pullCommand, imagesCommand, rmiCommand, tagCommand, loginCommand, logoutCommand, systemCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, inspectCommand, waitCommand, execCommand, logsCommand, pauseCommand, unpauseCommand, cpCommand, diffCommand, portCommand];
