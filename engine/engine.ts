@@ -59,6 +59,7 @@ export function createEngine(options: EngineOptions): Engine {
   const services: Service<unknown>[] = [system, events, networks, volumes, images, containers, containerFiles, compose];
   // Typed as the whole EngineApi: this fails to compile while any contract method has no handler.
   const api: EngineApi = { ...system.handlers, ...events.handlers, ...networks.handlers, ...containers.handlers, ...compose.handlers, ...images.handlers, ...volumes.handlers, ...containerFiles.handlers };
+  compose.bind(api);
 
   return {
     api,

@@ -1,7 +1,8 @@
 // Compose on the contract: the resolved project model, the plan `up` would apply, and the structured errors a
 // compose file can produce. Types and schemas only (the renderer imports this); the loader is engine/compose.
 import { z } from 'zod';
-import { call } from './kit';
+import { call, stream } from './kit';
+import { ContainerSummary } from './containers';
 
 /** One problem in a compose file, placed where a person can find it (`compose.yaml:12:7 services.web.ports[1]`). */
 export const ComposeIssue = z.object({
@@ -242,6 +243,60 @@ export const ComposePlanResult = z.discriminatedUnion('ok', [
 ]);
 export type ComposePlanResult = z.infer<typeof ComposePlanResult>;
 
+/** Options shared by up/down/start/stop/restart: seconds between the stop signal and SIGKILL. */
+const StopTimeout = z.number().int().nonnegative().optional();
+
+export const ComposeUpInput = ComposePlanInput.extend({
+  /** `--wait`: return only once every container runs (and is healthy when it has a health check). */
+  wait: z.boolean().default(false),
+  /** Bound on --wait and on depends_on service_healthy / service_completed_successfully (seconds). */
+  waitTimeout: z.number().int().positive().optional(),
+  timeout: StopTimeout,
+});
+export type ComposeUpInput = z.input<typeof ComposeUpInput>;
+
+export const ComposeDownInput = ComposeLoadInput.extend({
+  /** `-v`: also remove the project's named volumes (never external ones). */
+  volumes: z.boolean().default(false),
+  removeOrphans: z.boolean().default(false),
+  timeout: StopTimeout,
+});
+export type ComposeDownInput = z.input<typeof ComposeDownInput>;
+
+export const ComposeServicesInput = ComposeLoadInput.extend({ timeout: StopTimeout });
+export type ComposeServicesInput = z.input<typeof ComposeServicesInput>;
+
+/**
+ * What up/down/start/stop/restart/pull report as they go: one `step` item per resource each time its status
+ * changes (a UI keeps the latest per resource), warnings, and the file's problems when it cannot be loaded
+ * (the stream then ends without touching anything). A failed step ends the stream with an error.
+ */
+export const ComposeProgress = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('step'),
+    kind: z.enum(['network', 'volume', 'image', 'container']),
+    /** Container, network or volume name, or image reference. */
+    resource: z.string(),
+    service: z.string().nullable(),
+    status: z.enum(['waiting', 'working', 'done', 'error']),
+    /** `Creating`, `Started`, `Waiting for db (service_healthy)`, `Healthy`, the error... */
+    message: z.string(),
+  }),
+  z.object({ type: z.literal('warning'), message: z.string() }),
+  z.object({ type: z.literal('issues'), errors: z.array(ComposeIssue) }),
+]);
+export type ComposeProgress = z.infer<typeof ComposeProgress>;
+export type ComposeStep = Extract<ComposeProgress, { type: 'step' }>;
+
+export const ComposeContainer = ContainerSummary.extend({ service: z.string(), number: z.number().int() });
+export type ComposeContainer = z.infer<typeof ComposeContainer>;
+
+export const ComposePsResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), project: z.string(), containers: z.array(ComposeContainer), warnings: z.array(z.string()) }),
+  Failure,
+]);
+export type ComposePsResult = z.infer<typeof ComposePsResult>;
+
 /** `file:line:col path: message`, the one way a compose issue is printed. */
 export function formatComposeIssue(issue: ComposeIssue): string {
   const where = issue.file ? `${issue.file}${issue.line != null ? `:${issue.line}:${issue.column ?? 1}` : ''}` : '';
@@ -259,5 +314,20 @@ export const composeContract = {
     'What `compose up` would do against the containers that exist now: create / recreate (and why) / start / keep / remove, without doing it.',
     ComposePlanInput,
     ComposePlanResult,
+  ),
+  'compose.up': stream(
+    'Applies the plan: networks, volumes, image pulls, then containers in dependency order (independent services in parallel, depends_on conditions honoured), reporting each step.',
+    ComposeUpInput,
+    ComposeProgress,
+  ),
+  'compose.down': stream('Stops and removes the project\'s containers (dependents first), its networks, and with volumes its named volumes.', ComposeDownInput, ComposeProgress),
+  'compose.start': stream("Starts the project's existing containers in dependency order.", ComposeServicesInput, ComposeProgress),
+  'compose.stop': stream("Stops the project's running containers, dependents first.", ComposeServicesInput, ComposeProgress),
+  'compose.restart': stream("Restarts the project's containers in dependency order.", ComposeServicesInput, ComposeProgress),
+  'compose.pull': stream("Pulls the images of the project's services.", ComposeLoadInput, ComposeProgress),
+  'compose.ps': call(
+    "The project's containers (running only unless all), with service and number.",
+    ComposeLoadInput.extend({ all: z.boolean().default(false) }),
+    ComposePsResult,
   ),
 };

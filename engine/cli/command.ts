@@ -21,6 +21,8 @@ export interface Command {
   /** One line for `fd --help`. */
   summary: string;
   usage: string;
+  /** `-h` is one of the command's own flags (docker's run/create: --hostname): only `--help` asks for help. */
+  ownsShortH?: boolean;
   /** Returns the process exit code. */
   run(argv: string[], ctx: CliContext): Promise<number>;
 }

@@ -53,7 +53,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const command = commands.find((c) => c.name === name);
   if (!command) return usage(io, `unknown command "${name}": see "fd --help"`);
   const rest = argv.slice(i + 1);
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (rest.includes('--help') || (!command.ownsShortH && rest.includes('-h'))) {
     io.stdout.write(`Usage: ${command.usage}\n\n${command.summary}\n`);
     return 0;
   }

@@ -29,7 +29,8 @@ import { logsCommand } from './commands/logs';
 import { pauseCommand } from './commands/pause';
 import { unpauseCommand } from './commands/unpause';
 import { portCommand } from './commands/port';
+import { portCommand } from './commands/port';
 import { cpCommand } from './commands/cp';
 import { diffCommand } from './commands/diff';
 
-export const commands: Command[] = [engineCommand, versionCommand, infoCommand, eventsCommand, networkCommand, volumeCommand, composeCommand, pullCommand, imagesCommand, rmiCommand, tagCommand, loginCommand, logoutCommand, systemCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, inspectCommand, waitCommand, execCommand, logsCommand, pauseCommand, unpauseCommand, cpCommand, diffCommand, portCommand];
+export const commands: Command[] = [engineCommand, versionCommand, infoCommand, eventsCommand, networkCommand, volumeCommand, composeCommand, pullCommand, imagesCommand, rmiCommand, tagCommand, loginCommand, logoutCommand, systemCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, inspectCommand, waitCommand, execCommand, logsCommand, pauseCommand, unpauseCommand, cpCommand, diffCommand, portCommand, portCommand];

@@ -1,12 +1,15 @@
 // Prepares a container's bundle before conmon runs it: the root filesystem (overlay for images, the directory
 // itself for --rootfs), the /etc files it gets, and config.json.
 import fs from 'node:fs';
+import os from 'node:os';
 import { buildSpec, type OciMount } from '../runtime/spec';
 import { resolveUser } from '../runtime/users';
 import { defaultRlimits } from '../runtime/host';
 import { mountOverlay, unmountOverlay } from '../runtime/overlay';
 import type { ContainerLayout } from './layout';
 import type { ContainerRecord } from './record';
+import { specNetwork } from './networking';
+import type { PrepareResult } from '../network';
 
 export const CGROUP_PARENT = '/flying-dutchman';
 
@@ -20,7 +23,8 @@ export async function releaseRootfs(rec: ContainerRecord, layout: ContainerLayou
 }
 
 export function hostnameOf(rec: ContainerRecord): string {
-  return rec.config.hostname || rec.id.slice(0, 12);
+  // Docker's rule: host networking shares the host's name too.
+  return rec.config.hostname || (rec.config.networkMode === 'host' ? os.hostname() : rec.id.slice(0, 12));
 }
 
 function hostResolvConf(): string {
@@ -36,11 +40,12 @@ function hostResolvConf(): string {
   }
 }
 
-export function writeBundle(rec: ContainerRecord, layout: ContainerLayout, rootfs: string, tty: boolean, mounts: OciMount[] = []) {
+/** `network`: what ctx.networks.prepare set up (its /etc files and namespace); null = a fresh netns with lo only. */
+export function writeBundle(rec: ContainerRecord, layout: ContainerLayout, rootfs: string, tty: boolean, network: PrepareResult | null = null, mounts: OciMount[] = []) {
   const hostname = hostnameOf(rec);
   fs.writeFileSync(layout.hostname, `${hostname}\n`);
-  fs.writeFileSync(layout.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
-  fs.writeFileSync(layout.resolvConf, hostResolvConf());
+  fs.writeFileSync(layout.hosts, network?.hosts ?? `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
+  fs.writeFileSync(layout.resolvConf, network?.resolvConf ?? hostResolvConf());
   const user = resolveUser(rootfs, rec.resolved.user);
   const env = [...rec.resolved.env];
   if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${hostname}`);
@@ -61,6 +66,7 @@ export function writeBundle(rec: ContainerRecord, layout: ContainerLayout, rootf
     labels: rec.config.labels,
     mounts,
     readonlyRootfs: rec.config.readOnlyRootfs,
+    ...(network ? { network: specNetwork(network) } : {}),
   });
   fs.writeFileSync(layout.configJson, JSON.stringify(spec, null, 1));
 }

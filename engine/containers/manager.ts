@@ -16,7 +16,8 @@ import { ContainerRepo } from './repo';
 import { initialState, type ContainerRecord, type Resolved } from './record';
 import { checkTransition } from './state';
 import { containerLayout, exitsDir } from './layout';
-import { prepareRootfs, releaseRootfs, writeBundle } from './bundle';
+import { hostnameOf, prepareRootfs, releaseRootfs, writeBundle } from './bundle';
+import { checkNetworkConfig, networkSettings, prepareNetwork, publishedPorts, registerNetworkHooks, releaseNetwork } from './networking';
 import { ExitWatcher } from './exits';
 import { generateName, newContainerId } from './names';
 import { RESET_AFTER_MS, restartDelay, restartOnEngineStart, shouldRestart } from './restart';
@@ -59,6 +60,7 @@ export class ContainerManager {
       () => this.repo.all().filter((r) => live(r.state.status)).map((r) => r.id),
       (id) => void this.handleExit(id).catch((err: Error) => ctx.log.warn(`container ${id.slice(0, 12)} exit: ${err.message}`)),
     );
+    registerNetworkHooks(ctx, this.repo);
   }
 
   get runtime(): OciRuntime {
@@ -142,6 +144,7 @@ export class ContainerManager {
     if (this.repo.nameTaken(name)) {
       throw new EngineError('conflict', `The container name "/${name}" is already in use: remove that container or choose another --name`);
     }
+    const warnings = checkNetworkConfig(this.ctx, config);
     const resolved = await this.resolve(config);
     const rec: ContainerRecord = { id: newContainerId(), name, created: Date.now(), config: { ...config, name }, resolved, state: initialState() };
     await this.mounts.create(rec.id, rec.config, resolved.imageId);
@@ -155,7 +158,7 @@ export class ContainerManager {
     }
     if (resolved.imageId) this.ctx.images?.addUser(resolved.imageId, rec.id);
     this.emit(rec, 'create');
-    return { id: rec.id, warnings: [] };
+    return { id: rec.id, warnings };
   }
 
   private async resolve(config: ContainerConfig): Promise<Resolved> {
@@ -215,7 +218,8 @@ export class ContainerManager {
     try {
       const rootfs = await prepareRootfs(rec, layout);
       const mounts = await this.mounts.prepare(rec.id, rootfs);
-      writeBundle(rec, layout, rootfs, rec.config.tty, mounts);
+      const network = await prepareNetwork(this.ctx, rec, hostnameOf(rec));
+      writeBundle(rec, layout, rootfs, rec.config.tty, network, mounts);
       await runtime.delete(rec.id);
       launched = await launchConmon({
         conmon,
@@ -273,6 +277,7 @@ export class ContainerManager {
     }
     await releaseRootfs(rec, containerLayout(this.ctx.paths, rec.id));
     this.mounts.release(rec.id);
+    await releaseNetwork(this.ctx, rec.id);
   }
 
   // ---- exit handling and restart policies -----------------------------------------------------------------
@@ -492,6 +497,7 @@ export class ContainerManager {
       status: this.restartPending(r.id) ? `Restarting (${r.state.exitCode})` : withHealth(statusText(r), live(r.state.status) ? this.health?.get(r.id) : undefined),
       exitCode: r.state.exitCode,
       labels: r.config.labels,
+      ports: publishedPorts(this.ctx, r.id),
     };
   }
 
@@ -526,6 +532,7 @@ export class ContainerManager {
       logPath: layout.logPath,
       mounts: this.mounts.inspect(r.id),
       config: r.config,
+      networkSettings: networkSettings(this.ctx, r),
     };
   }
 

@@ -40,6 +40,11 @@ export class ContainerRepo {
     this.db.prepare('UPDATE containers SET status = ?, state = ? WHERE id = ?').run(rec.state.status, JSON.stringify(rec.state), rec.id);
   }
 
+  /** Persists a changed config (network connect/disconnect of a stopped container). */
+  saveConfig(rec: ContainerRecord) {
+    this.db.prepare('UPDATE containers SET config = ? WHERE id = ?').run(JSON.stringify({ config: rec.config, resolved: rec.resolved }), rec.id);
+  }
+
   delete(id: string) {
     this.db.prepare('DELETE FROM containers WHERE id = ?').run(id);
   }

@@ -6,6 +6,7 @@ import { parseArgs, type FlagSpecs, type ParsedFlags } from '../args';
 import { UsageError } from '../errors';
 import type { ContainerCreateInput } from '../../api/containers';
 import { mountsFromFlags } from '../../containers/mount-spec';
+import { networkFromFlags } from '../../containers/networking-flags';
 import { healthFromFlags } from '../../containers/health-flags';
 
 export const containerFlags = {
@@ -17,7 +18,7 @@ export const containerFlags = {
   entrypoint: { type: 'string', description: 'Overwrite the default entrypoint of the image', value: 'CMD' },
   label: { type: 'list', short: 'l', description: 'Set metadata on a container', value: 'KEY=VALUE' },
   restart: { type: 'string', description: 'Restart policy: no, always, unless-stopped, on-failure[:N]', value: 'POLICY' },
-  hostname: { type: 'string', description: 'Container host name', value: 'NAME' },
+  hostname: { type: 'string', short: 'h', description: 'Container host name', value: 'NAME' },
   'stop-signal': { type: 'string', description: 'Signal to stop the container', value: 'SIGNAL' },
   'stop-timeout': { type: 'string', description: 'Seconds to wait before killing the container on stop', value: 'N' },
   memory: { type: 'string', short: 'm', description: 'Memory limit (e.g. 512m, 1g)', value: 'BYTES' },
@@ -31,6 +32,12 @@ export const containerFlags = {
   mount: { type: 'list', description: 'Attach a mount (type=bind|volume|tmpfs,source=,target=,readonly,...)', value: 'MOUNT' },
   tmpfs: { type: 'list', description: 'Mount a tmpfs', value: 'DST[:size=64m,mode=1777]' },
   'read-only': { type: 'bool', description: "Mount the container's root filesystem as read only" },
+  publish: { type: 'list', short: 'p', description: "Publish a container's port to the host", value: '[IP:][HOST:]CTR[/PROTO]' },
+  'publish-all': { type: 'bool', short: 'P', description: 'Publish all exposed ports to random host ports' },
+  network: { type: 'string', description: 'Connect the container to a network (bridge, host, none or a name)', value: 'NETWORK' },
+  net: { type: 'string', description: 'Same as --network', value: 'NETWORK' },
+  'network-alias': { type: 'list', description: 'Add a network-scoped alias for the container', value: 'ALIAS' },
+  ip: { type: 'string', description: 'IPv4 address on the --network', value: 'ADDRESS' },
   'health-cmd': { type: 'string', description: 'Command to run to check health', value: 'CMD' },
   'health-interval': { type: 'string', description: 'Time between running the check (e.g. 30s)', value: 'DURATION' },
   'health-timeout': { type: 'string', description: 'Maximum time to allow one check to run', value: 'DURATION' },
@@ -125,6 +132,7 @@ export function buildCreateInput(flags: ParsedFlags<typeof containerFlags>, args
     throw new UsageError((err as Error).message);
   }
   if (flags['read-only']) input.readOnlyRootfs = true;
+  Object.assign(input, networkFromFlags({ publish: flags.publish, publishAll: flags['publish-all'], network: flags.network ?? flags.net, aliases: flags['network-alias'], ip: flags.ip }));
   try {
     const health = healthFromFlags({ cmd: flags['health-cmd'], interval: flags['health-interval'], timeout: flags['health-timeout'], retries: flags['health-retries'], startPeriod: flags['health-start-period'], none: flags['no-healthcheck'] });
     if (health) input.healthcheck = health;
@@ -138,6 +146,7 @@ export const createCommand: Command = {
   name: 'create',
   summary: 'Create a new container',
   usage: 'fd create [OPTIONS] IMAGE [COMMAND] [ARG...]   |   fd create [OPTIONS] --rootfs DIR COMMAND [ARG...]',
+  ownsShortH: true,
   async run(argv, ctx) {
     const { flags, args } = parseArgs(argv, containerFlags, { interspersed: false });
     const input = buildCreateInput(flags, args, ctx.io.env);

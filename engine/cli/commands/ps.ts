@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { containerStates, type ContainerStatus, type ContainerSummary } from '../../api/containers';
+import { formatPort } from '../../network/ports';
 
 interface Filters {
   status?: ContainerStatus[];
@@ -65,8 +66,8 @@ export const psCommand: Command = {
     }
     if (flags.format) throw new UsageError(`unsupported --format "${flags.format}": use json`);
     const trunc = (s: string, n: number) => (flags['no-trunc'] || s.length <= n ? s : `${s.slice(0, n - 1)}…`);
-    const rows = [['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES']];
-    for (const c of list) rows.push([id(c), trunc(c.image, 30), JSON.stringify(trunc(c.command, 20)), ago(c.created), c.status, c.name]);
+    const rows = [['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES']];
+    for (const c of list) rows.push([id(c), trunc(c.image, 30), JSON.stringify(trunc(c.command, 20)), ago(c.created), c.status, c.ports.map(formatPort).join(', '), c.name]);
     out.write(`${table(rows)}\n`);
     return 0;
   },

@@ -100,6 +100,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Create and run a new container',
   usage: 'fd run [OPTIONS] IMAGE [COMMAND] [ARG...]   |   fd run [OPTIONS] --rootfs DIR COMMAND [ARG...]',
+  ownsShortH: true,
   async run(argv, ctx) {
     const { flags, args } = parseArgs(argv, { ...containerFlags, detach: { type: 'bool', short: 'd', description: 'Run in the background and print the container ID' } }, { interspersed: false });
     const input = buildCreateInput(flags, args, ctx.io.env);

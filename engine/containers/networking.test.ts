@@ -1,0 +1,241 @@
+// Containers on real networks: runc + conmon + netavark + aardvark-dns, a busybox rootfs, published ports on
+// 127.0.0.1 fetched from this test, names resolved between containers on a network the test makes.
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectUnix } from '../transport/unix';
+import { runFd, spawnEngine, startTestEngine, tempRoot, type EngineProcess, type TestEngine } from '../testing/engine';
+import { buildBusyboxRootfs } from '../testing/rootfs';
+import { findBinary } from '../system/tools';
+import type { EngineClient } from '../api/client';
+
+const canRun = process.getuid?.() === 0 && !!findBinary('netavark') && !!findBinary('runc') && !!findBinary('conmon');
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Listens on 127.0.0.1:port and answers every request with `body`. */
+async function listen(port: number, body: string): Promise<http.Server> {
+  const server = http.createServer((_req, res) => res.end(body));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return server;
+}
+
+const close = (server: http.Server) => new Promise((r) => server.close(r));
+
+/** One GET on a fresh connection (no keep-alive: a pooled socket could outlive a port forward). */
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 2000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve(text));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+  });
+}
+
+/** GET until it answers (httpd needs a moment to listen); throws the last error after `ms`. */
+async function fetchText(url: string, ms = 10_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await get(url);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function logsOf(client: EngineClient, id: string): Promise<string> {
+  const lines: string[] = [];
+  for await (const l of client.stream('containers.logs', { id })) lines.push(l.line);
+  return lines.join('\n');
+}
+
+describe.skipIf(!canRun)('containers on networks (root, netavark)', () => {
+  let fixtures: string;
+  let rootfs: string;
+  let engine: TestEngine;
+  let client: EngineClient;
+
+  beforeAll(async () => {
+    fixtures = tempRoot('fd-ctrnet-fixture-');
+    rootfs = buildBusyboxRootfs(path.join(fixtures, 'rootfs'));
+    fs.mkdirSync(path.join(rootfs, 'www'));
+    fs.writeFileSync(path.join(rootfs, 'www/index.html'), 'hello from the container\n');
+    engine = await startTestEngine();
+    client = engine.client;
+  });
+
+  afterAll(async () => {
+    if (engine) {
+      for (const c of await client.call('containers.list', { all: true })) await client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
+      for (const n of await client.call('networks.list', {})) {
+        if (!['bridge', 'host', 'none'].includes(n.name)) await client.call('networks.remove', { id: n.id }).catch(() => undefined);
+      }
+      await engine.close();
+      fs.rmSync(engine.root, { recursive: true, force: true });
+    }
+    fs.rmSync(fixtures, { recursive: true, force: true });
+  });
+
+  it('publishes a port on 127.0.0.1: a taken port fails start clearly, then it serves, shows in ps/inspect, and stop releases it', async () => {
+    const port = await freePort();
+    const { id } = await client.call('containers.create', {
+      name: 'web',
+      rootfs,
+      cmd: ['httpd', '-f', '-p', '80', '-h', '/www'],
+      ports: [{ hostIp: '127.0.0.1', hostPort: port, containerPort: 80 }],
+    });
+
+    const squatter = await listen(port, 'squatter');
+    await expect(client.call('containers.start', { id })).rejects.toThrow(new RegExp(`port ${port}/tcp on 127.0.0.1 is already in use`));
+    expect((await client.call('containers.inspect', { id })).state.status).toBe('created');
+    await close(squatter);
+
+    await client.call('containers.start', { id });
+    expect(await fetchText(`http://127.0.0.1:${port}/`)).toBe('hello from the container\n');
+    const [summary] = await client.call('containers.list', { filters: { id: [id] } });
+    expect(summary!.ports).toEqual([{ hostIp: '127.0.0.1', hostPort: port, containerPort: 80, protocol: 'tcp' }]);
+    const settings = (await client.call('containers.inspect', { id })).networkSettings;
+    expect(settings.networks.bridge!.ip).toMatch(/^10\.\d+\.\d+\.\d+$/);
+    expect(settings.networks.bridge!.mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+
+    await client.call('containers.stop', { id, timeout: 1 });
+    expect((await client.call('containers.inspect', { id })).networkSettings.ports).toEqual([]);
+    // No forward is left: a process on the host now gets the port's traffic.
+    const after = await listen(port, 'host process');
+    try {
+      expect(await fetchText(`http://127.0.0.1:${port}/`)).toBe('host process');
+    } finally {
+      await close(after);
+    }
+    expect(fs.existsSync(path.join(engine.root, 'networks', 'netns', id))).toBe(false);
+  });
+
+  it('containers on a user network reach each other by name and by alias; rm of the network waits for its stopped users', async () => {
+    await client.call('networks.create', { name: 'fdtest-app' });
+    const before = (await client.call('containers.list', { all: true })).length;
+    await expect(client.call('containers.create', { rootfs, cmd: ['true'], networkMode: 'fdtest-nope' })).rejects.toThrow(/No such network: fdtest-nope/);
+    expect(await client.call('containers.list', { all: true })).toHaveLength(before);
+    const { id: srv } = await client.call('containers.create', {
+      name: 'srv',
+      rootfs,
+      cmd: ['httpd', '-f', '-p', '80', '-h', '/www'],
+      networkMode: 'fdtest-app',
+      networks: { 'fdtest-app': { aliases: ['db'] } },
+    });
+    await client.call('containers.start', { id: srv });
+    const { id: cli } = await client.call('containers.create', {
+      rootfs,
+      networkMode: 'fdtest-app',
+      // busybox's nslookup has its own resolver (its static wget crashes on any URL), so: name → address → nc.
+      cmd: [
+        'sh',
+        '-c',
+        `for n in srv db; do ok=; for i in 1 2 3 4 5 6 7 8 9 10; do
+           a=$(nslookup $n | awk '/^Address/ {a=$2} END {print a}')
+           if printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 $a 80 | tail -n 1 | grep .; then ok=1; break; fi; sleep 0.3
+         done; [ -n "$ok" ] || exit 1; done`,
+      ],
+    });
+    await client.call('containers.start', { id: cli });
+    expect((await client.call('containers.wait', { id: cli })).exitCode).toBe(0);
+    expect(await logsOf(client, cli)).toBe('hello from the container\nhello from the container');
+
+    await client.call('containers.stop', { id: srv, timeout: 1 });
+    await expect(client.call('networks.remove', { id: 'fdtest-app' })).rejects.toThrow(/in use by containers? .*srv/);
+    await client.call('containers.remove', { id: srv });
+    await client.call('containers.remove', { id: cli });
+    await client.call('networks.remove', { id: 'fdtest-app' });
+  });
+
+  it('--network none has only lo; --network host sees the host interfaces', async () => {
+    const run = async (networkMode: string) => {
+      const { id } = await client.call('containers.create', { rootfs, networkMode, cmd: ['ls', '/sys/class/net'] });
+      await client.call('containers.start', { id });
+      expect((await client.call('containers.wait', { id })).exitCode).toBe(0);
+      const out = await logsOf(client, id);
+      await client.call('containers.remove', { id });
+      return out.split(/\s+/).filter(Boolean).sort();
+    };
+    expect(await run('none')).toEqual(['lo']);
+    expect(await run('host')).toEqual(fs.readdirSync('/sys/class/net').sort());
+  });
+});
+
+describe.skipIf(!canRun)('published containers across an engine crash (bin/fd)', () => {
+  let root: string;
+  let fixtures: string;
+  let proc: EngineProcess | null = null;
+
+  beforeAll(() => {
+    root = tempRoot('fd-ctrnet-crash-');
+    fixtures = tempRoot('fd-ctrnet-fixture-');
+    buildBusyboxRootfs(path.join(fixtures, 'rootfs'));
+    fs.mkdirSync(path.join(fixtures, 'rootfs/www'));
+  });
+
+  afterAll(async () => {
+    if (proc) {
+      await runFd(['--root', root, 'rm', '-f', 'web']).catch(() => undefined);
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(fixtures, { recursive: true, force: true });
+  });
+
+  it('fd run -h/-p, fd ps/port show the binding; after SIGKILL of the engine the container still serves, and stop releases everything', async () => {
+    const port = await freePort();
+    proc = await spawnEngine(root);
+    const fd = (...args: string[]) => runFd(['--root', root, ...args]);
+    const rootfs = path.join(fixtures, 'rootfs');
+    const started = await fd('run', '-d', '--name', 'web', '-h', 'webhost', '-p', `127.0.0.1:${port}:80`, '--rootfs', rootfs, 'sh', '-c', 'hostname > /www/name; exec httpd -f -p 80 -h /www');
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(0);
+    const id = started.stdout.trim();
+    expect(await fetchText(`http://127.0.0.1:${port}/name`)).toBe('webhost\n');
+    expect((await fd('ps')).stdout).toContain(`127.0.0.1:${port}->80/tcp`);
+    expect((await fd('port', 'web', '80')).stdout).toBe(`127.0.0.1:${port}\n`);
+
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    proc = await spawnEngine(root);
+    expect(await fetchText(`http://127.0.0.1:${port}/name`)).toBe('webhost\n');
+
+    const client = await connectUnix(path.join(root, 'engine.sock'));
+    try {
+      await client.call('containers.stop', { id: 'web', timeout: 1 });
+      expect((await client.call('containers.inspect', { id: 'web' })).networkSettings.ports).toEqual([]);
+    } finally {
+      client.close();
+    }
+    expect(fs.existsSync(path.join(root, 'networks', 'netns', id))).toBe(false);
+    const nat = execFileSync(findBinary('iptables-save')!, ['-t', 'nat'], { encoding: 'utf8' });
+    expect(nat).not.toContain(id);
+    const after = await listen(port, 'host process');
+    try {
+      expect(await fetchText(`http://127.0.0.1:${port}/`)).toBe('host process');
+    } finally {
+      await close(after);
+    }
+  });
+});
