@@ -12,6 +12,7 @@ import { launchChromium, screenshotPath } from './support/browser';
 import { ensureBuilt, WebHost } from './support/webhost';
 import { AppShell } from './pages/shell';
 import { PullDialog, TasksPage } from './pages/tasks';
+import { ContainersPage } from './pages/containers';
 
 let web: WebHost;
 let browser: Browser;
@@ -81,5 +82,63 @@ describe('desktop flow', () => {
     await expect(tasks.task(`Pull ${registry.host}/e2e/missing:v1`).getByRole('alert').textContent()).resolves.toMatch(/e2e\/missing/);
     await expect(tasks.task(`Pull ${imageRef}`).locator('.task-state').textContent()).resolves.toBe('Done');
     await page.screenshot({ path: screenshotPath('tasks'), fullPage: true });
+  });
+
+  it('runs the pulled image: live logs within a second, a shell in the Terminal tab kept across tab switches, stop, remove', async () => {
+    const page = await newPage();
+    const cspErrors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && /Content Security Policy/i.test(m.text()) && cspErrors.push(m.text()));
+    const shell = new AppShell(page);
+    const containers = new ContainersPage(page);
+    await shell.open(web.url);
+    await shell.goTo('Containers');
+    for await (const _ of client.stream('images.pull', { ref: imageRef })); // already there when the pull test ran first
+    const script = 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.25; done';
+    const { id } = await client.call('containers.create', { name: 'e2e-flow', image: imageRef, cmd: ['sh', '-c', script], stopTimeout: 1 });
+    await client.call('containers.start', { id });
+    await containers.waitForState('e2e-flow', 'running');
+    await containers.open('e2e-flow');
+    await shell.heading('e2e-flow').waitFor();
+
+    // Live logs: a new line shows within a second of conmon's timestamp on it.
+    await containers.logLines.filter({ hasText: 'tick 2' }).waitFor({ timeout: 10_000 });
+    await containers.timestamps.check();
+    const before = await containers.logLines.count();
+    await page.waitForFunction((n) => document.querySelectorAll('.log-line').length > n, before, { polling: 20 });
+    const seenAt = Date.now();
+    const newest = await containers.logLines.nth(before).locator('.log-time').textContent();
+    expect(seenAt - Date.parse(newest!.trim())).toBeLessThan(1000);
+
+    // Terminal: a shell through exec, with a tty sized to the box.
+    await containers.tab('Terminal').click();
+    await containers.terminalStatus.filter({ hasText: 'Shell running' }).waitFor({ timeout: 15_000 });
+    await containers.terminal.click();
+    await page.keyboard.type('echo "hello from $((6*7))"; stty size\n');
+    await expect.poll(() => containers.terminalText(), { timeout: 10_000 }).toMatch(/hello from 42/);
+    const size = /^(\d+) (\d+)$/m.exec(await containers.terminalText());
+    expect(size).not.toBeNull();
+    expect(Number(size![2])).toBeGreaterThan(40);
+    // xterm's own rules (theme colours, cell layout) apply under the CSP thanks to the page's style nonce.
+    await expect(containers.terminal.locator('.xterm-rows').evaluate((el) => getComputedStyle(el).color)).resolves.toBe('rgb(230, 232, 235)');
+    await page.screenshot({ path: screenshotPath('container-terminal'), fullPage: true });
+
+    // Away and back: the same session, its output still there, still taking input.
+    await containers.tab('Logs').click();
+    await containers.logLines.first().waitFor();
+    await containers.tab('Terminal').click();
+    await expect(containers.terminalText()).resolves.toMatch(/hello from 42/);
+    await containers.terminal.click();
+    await page.keyboard.type('echo again-$((1+1))\n');
+    await expect.poll(() => containers.terminalText(), { timeout: 10_000 }).toMatch(/again-2/);
+    expect(cspErrors).toEqual([]);
+
+    // Stop and remove from the list.
+    await page.getByRole('link', { name: 'All containers' }).click();
+    await containers.button('Stop', 'e2e-flow').click();
+    await containers.waitForState('e2e-flow', 'exited', 30_000);
+    page.once('dialog', (d) => void d.accept());
+    await containers.button('Remove', 'e2e-flow').click();
+    await containers.row('e2e-flow').waitFor({ state: 'detached' });
+    await expect(client.call('containers.list', { all: true, filters: { name: ['e2e-flow'] } })).resolves.toEqual([]);
   });
 });

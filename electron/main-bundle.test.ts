@@ -72,7 +72,12 @@ describe('main process bundle', () => {
     expect(r.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
     expect(r.windowOpen).toEqual({ action: 'deny' });
     expect(r.openedExternal).toEqual(['https://example.com/']);
-    expect(r.index).toEqual({ status: 200, csp: CONTENT_SECURITY_POLICY, type: 'text/html; charset=utf-8', body: '<!doctype html><title>Flying Dutchman</title>' });
+    // The page carries a fresh style nonce, in its CSP and in a meta tag for the renderer (xterm's <style>s).
+    expect(r.index).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
+    const nonce = /style-src 'self' 'nonce-([A-Za-z0-9+/=]+)'/.exec(r.index.csp)?.[1];
+    expect(nonce).toBeDefined();
+    expect(r.index.csp.replace(` 'nonce-${nonce}'`, '')).toBe(CONTENT_SECURITY_POLICY);
+    expect(r.index.body).toBe(`<!doctype html><meta name="fd-style-nonce" content="${nonce}" /><title>Flying Dutchman</title>`);
     expect(r.otherHost).toBe(403);
 
     // The page's call ran on the hosted engine; the bad one was refused; the stranger got nothing.

@@ -15,7 +15,7 @@ import { drawTrayIcon, encodePng } from './icon-art';
 import { IpcEngineBridge } from './ipc-port';
 import { composeFilesFromArgv } from './open-files';
 import { ShellEvents } from './shell-events';
-import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, hardenSession, hardenWebContents, mimeType, resolveAppAsset, windowOptions } from './security';
+import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, appResponse, hardenSession, hardenWebContents, mimeType, resolveAppAsset, windowOptions } from './security';
 import { decodeAction, trayModel, type TrayAction, type TrayInput, type TrayItem } from './tray-model';
 import { readTrayInput, runEngineAction, stopAllContainers } from './tray-source';
 import { loadWindowState, placeWindow, saveWindowState } from './window-state';
@@ -250,8 +250,8 @@ function serveApp() {
     const headers = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' };
     if (!file) return new Response('forbidden', { status: 403, headers });
     try {
-      const body = await fs.promises.readFile(file);
-      return new Response(body, { status: 200, headers: { ...headers, 'Content-Type': mimeType(file) } });
+      const sent = appResponse(file, await fs.promises.readFile(file));
+      return new Response(sent.body, { status: 200, headers: { ...headers, 'Content-Security-Policy': sent.csp, 'Content-Type': mimeType(file) } });
     } catch {
       const hint = file.endsWith('index.html') ? ' (run `npm run build` to build the renderer)' : '';
       return new Response(`not found: ${path.relative(top, file)}${hint}`, { status: 404, headers });

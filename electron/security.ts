@@ -3,28 +3,22 @@
 // Only `import type` from electron: this module runs under Node tests.
 import path from 'node:path';
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
+import { contentSecurityPolicy, isPage, newCspNonce, withStyleNonce } from '../engine/webui/csp';
 
 /** The renderer is served from app://fd/ (a privileged standard scheme), never file://. */
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'fd';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
-/**
- * Scripts only from the app itself, no eval, no remote content, no plugins, no framing. Inline styles are
- * allowed because xterm and React set element styles; inline scripts are not.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+/** The UI's one CSP (engine/webui/csp.ts, shared with the web host) for responses other than the page. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
+
+/** Headers of one app:// response: the page (index.html) gets a fresh style nonce in its CSP and its body. */
+export function appResponse(file: string, body: Buffer<ArrayBuffer>): { body: Buffer<ArrayBuffer>; csp: string } {
+  if (!isPage(file)) return { body, csp: CONTENT_SECURITY_POLICY };
+  const nonce = newCspNonce();
+  return { body: Buffer.from(withStyleNonce(body.toString('utf8'), nonce)), csp: contentSecurityPolicy({ nonce }) };
+}
 
 export interface WindowOptionsInput {
   preload: string;
@@ -128,10 +122,12 @@ export function hardenWebContents(contents: WebContents, openExternal: (url: str
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-/** The CSP on every response the session sees, and every permission request refused. */
+/** A CSP on every response the session sees (the page's own, with its nonce, is kept), and every permission request refused. */
 export function hardenSession(session: Session): void {
   session.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    const headers = details.responseHeaders ?? {};
+    const own = Object.keys(headers).some((k) => k.toLowerCase() === 'content-security-policy');
+    callback({ responseHeaders: own ? headers : { ...headers, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);

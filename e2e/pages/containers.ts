@@ -24,7 +24,7 @@ export class ContainersPage {
     return this.row(name).getByRole('link', { name, exact: true }).click();
   }
 
-  tab(name: 'Logs' | 'Inspect') {
+  tab(name: 'Logs' | 'Terminal' | 'Inspect') {
     return this.page.getByRole('tab', { name, exact: true });
   }
 
@@ -46,6 +46,19 @@ export class ContainersPage {
 
   get logStatus() {
     return this.page.getByRole('toolbar', { name: 'Log controls' }).getByRole('status');
+  }
+
+  get terminal() {
+    return this.page.getByRole('group', { name: 'Terminal' });
+  }
+
+  /** The text on the terminal's screen, row by row. */
+  terminalText() {
+    return this.terminal.locator('.xterm-rows').innerText();
+  }
+
+  get terminalStatus() {
+    return this.page.getByRole('toolbar', { name: 'Terminal controls' }).getByRole('status');
   }
 
   async waitForState(name: string, state: string, timeout = 15_000) {

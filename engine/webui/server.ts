@@ -12,6 +12,7 @@ import { MAX_FRAME_BYTES } from '../api/protocol';
 import type { Logger } from '../context';
 import { serveContractOnWebSocket } from '../transport/websocket';
 import { defaultStaticDir, resolveStatic } from './static';
+import { contentSecurityPolicy, isPage, newCspNonce, withStyleNonce } from './csp';
 import { loadOrCreateToken, tokenMatches, writeWebUiState } from './token';
 
 export interface WebUiOptions {
@@ -53,20 +54,6 @@ export function parseListenAddress(value: string): { host: string; port: number 
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65535) throw new EngineError('invalid', `invalid web UI address "${value}": expected [HOST:]PORT, e.g. 127.0.0.1:7780`);
   return { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
-}
-
-function contentSecurityPolicy(hostHeader: string): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src 'self' ws://${hostHeader}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
 }
 
 function cookieValue(header: string | undefined, name: string): string | null {
@@ -117,10 +104,13 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUiServer> {
     if (!staticDir) return send(503, 'The web UI is not built: run `npm run build` (it writes dist/renderer).\n');
     const file = resolveStatic(staticDir, url.pathname);
     if (!file) return send(404, 'Not found.\n');
+    // The page gets a fresh style nonce each load (see csp.ts); other files are sent as they are.
+    const nonce = isPage(file.path) ? newCspNonce() : undefined;
+    const page = nonce ? Buffer.from(withStyleNonce(fs.readFileSync(file.path, 'utf8'), nonce)) : null;
     const headers: Record<string, string> = {
       'Content-Type': file.type,
-      'Content-Length': String(file.size),
-      'Content-Security-Policy': contentSecurityPolicy(hostHeader),
+      'Content-Length': String(page ? page.length : file.size),
+      'Content-Security-Policy': contentSecurityPolicy({ nonce, connectSrc: [`ws://${hostHeader}`] }),
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Cross-Origin-Opener-Policy': 'same-origin',
@@ -132,6 +122,7 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUiServer> {
     if (tokenMatches(token, queryToken)) headers['Set-Cookie'] = `${cookieName}=${token}; Path=/; HttpOnly; SameSite=Strict`;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return res.end();
+    if (page) return res.end(page);
     fs.createReadStream(file.path).pipe(res);
   });
 

@@ -1,15 +1,18 @@
-// One container: Logs (follow/pause, search, timestamps, stdout/stderr colours, download) and Inspect. The
-// log follower lives as long as this view, across tab switches and container restarts; leaving the view
-// cancels it, which stops the follower in the engine.
+// One container: Logs (follow/pause, search, timestamps, stdout/stderr colours, download), Terminal (a shell
+// through exec) and Inspect. The log follower and the shell live as long as this view, across tab switches
+// (and the follower across container restarts); leaving the view cancels both in the engine.
 import { useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useServices } from '../app';
 import { ErrorState, ScreenHeader } from '../components/Shell';
 import { LogSession, type LogState } from '../connection/logSession';
+import { TerminalSession } from '../connection/terminalSession';
+import { TerminalTab } from './TerminalTab';
 import { hrefFor, useUi, type DetailTab } from '../state/ui';
 
 const tabs: { id: DetailTab; label: string }[] = [
   { id: 'logs', label: 'Logs' },
+  { id: 'terminal', label: 'Terminal' },
   { id: 'inspect', label: 'Inspect' },
 ];
 
@@ -120,6 +123,13 @@ export function ContainerDetail({ id }: { id: string }) {
     setSession(s);
     return () => s.close();
   }, [connection, feed, id]);
+  // The shell starts the first time the Terminal tab opens, then stays until this view goes away.
+  const [terminal, setTerminal] = useState<TerminalSession | null>(null);
+  useEffect(() => {
+    if (tab !== 'terminal' || terminal) return;
+    setTerminal(new TerminalSession(connection, id));
+  }, [tab, terminal, connection, id]);
+  useEffect(() => () => terminal?.dispose(), [terminal]);
 
   const name = inspect.data?.name.replace(/^\//, '') ?? id.slice(0, 12);
   const onTabKey = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -155,7 +165,13 @@ export function ContainerDetail({ id }: { id: string }) {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
-        {tab === 'logs' ? session ? <LogsTab session={session} name={name} /> : null : <InspectTab id={id} />}
+        {tab === 'logs' ? (
+          session ? <LogsTab session={session} name={name} /> : null
+        ) : tab === 'terminal' ? (
+          terminal ? <TerminalTab session={terminal} running={inspect.data?.state.status === 'running'} /> : null
+        ) : (
+          <InspectTab id={id} />
+        )}
       </div>
     </section>
   );
