@@ -216,4 +216,28 @@ describe('fd volume', () => {
     expect(rm.code).toBe(1);
     expect(rm.stderr).toContain('No such volume: clivol');
   });
+
+  it('fd create -v/--mount/--tmpfs/--read-only reach the container; fd rm -v removes its anonymous volume', async () => {
+    const host = path.join(fixtures, 'clihost');
+    const created = await runFd(
+      ['--root', engine.root, 'create', '--name', 'cliuser', '--rootfs', rootfs, '--read-only', '-v', 'clinamed:/a', '-v', `${host}:/b:ro`, '-v', '/anon',
+        '--mount', 'type=tmpfs,target=/t,tmpfs-size=1m', '--tmpfs', '/u:mode=700', 'true'],
+    );
+    expect(created.stderr).toBe('');
+    const c = await client.call('containers.inspect', { id: 'cliuser' });
+    expect(c.config.readOnlyRootfs).toBe(true);
+    expect(c.mounts.map((m) => [m.type, m.destination, m.rw, m.type === 'bind' ? m.source : m.name])).toEqual([
+      ['volume', '/a', true, 'clinamed'],
+      ['bind', '/b', false, host],
+      ['volume', '/anon', true, expect.stringMatching(/^[0-9a-f]{64}$/)],
+      ['tmpfs', '/t', true, ''],
+      ['tmpfs', '/u', true, ''],
+    ]);
+    const bad = await runFd(['--root', engine.root, 'create', '--rootfs', rootfs, '-v', 'rel/dir:/x', 'true']);
+    expect(bad.code).toBe(125);
+    expect(bad.stderr).toContain('A host directory needs an absolute path');
+    expect(await runFd(['--root', engine.root, 'rm', '-v', 'cliuser'])).toMatchObject({ code: 0 });
+    expect(await names()).toEqual(['clinamed']);
+    await client.call('volumes.remove', { name: 'clinamed' });
+  });
 });
