@@ -83,9 +83,12 @@ describe('fd compose', () => {
     expect(r.err).toBe(`${path.join(dir, 'bad.yaml')}:6:9 services.web.ports[1]: invalid port "80:80:80": "80" is not an IP address (use ip:published:target)\n`);
   });
 
-  test('commands that need the container engine say so with exit 125', async () => {
-    const r = await fd('compose', 'up', '-d');
-    expect(r.code).toBe(125);
-    expect(r.err).toBe('fd compose up: not available yet: needs the container engine\n');
+  test('up and down refuse an invalid file the same way, touching nothing', async () => {
+    for (const sub of [['up', '-d'], ['down']]) {
+      const r = await fd('compose', '-f', path.join(dir, 'bad.yaml'), ...sub);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('services.web.ports[1]: invalid port "80:80:80"');
+    }
+    expect(await engine.client.call('containers.list', { all: true })).toEqual([]);
   });
 });
