@@ -316,6 +316,11 @@ export const containersContract = {
   ),
   'containers.write': call('Write bytes to the stdin of an attached container; eof closes it.', z.object({ id: ContainerRef, data: Bytes.default(''), eof: z.boolean().default(false) }).strict(), Ok),
   'containers.resize': call("Resize the container's pty.", z.object({ id: ContainerRef, ...Resize }).strict(), Ok),
+  'containers.rename': call(
+    'Give a container a new name (409 when another container has it).',
+    z.object({ id: ContainerRef, name: z.string().min(1) }).strict(),
+    Ok,
+  ),
   'exec.create': call('Prepare a process to run in a running container.', ExecCreateInput, z.object({ id: z.string() })),
   'exec.start': stream('Run the exec process: its output, then an `exit` item with its code.', z.object({ id: z.string() }).strict(), OutputChunk),
   'exec.write': call('Write to the exec process stdin; eof closes it.', z.object({ id: z.string(), data: Bytes.default(''), eof: z.boolean().default(false) }).strict(), Ok),

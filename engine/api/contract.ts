@@ -10,6 +10,7 @@ import { containersContract } from './containers';
 import { composeContract } from './compose';
 import { imagesContract } from './images';
 import { volumesContract } from './volumes';
+import { containerStatsContract } from './container-stats';
 import { containerFilesContract } from './container-files';
 
 export const contract = {
@@ -20,6 +21,7 @@ export const contract = {
   ...composeContract,
   ...imagesContract,
   ...volumesContract,
+  ...containerStatsContract,
   ...containerFilesContract,
 } as const satisfies Record<string, MethodSpec>;
 

@@ -32,6 +32,11 @@ export const ImagesPullInput = z
     ref: z.string().min(1),
     /** `os/arch[/variant]`; defaults to the host's. */
     platform: z.string().optional(),
+    /** Credentials for this pull only (Docker's X-Registry-Auth), used instead of any stored login. */
+    auth: z
+      .object({ username: z.string().default(''), password: z.string().default(''), identitytoken: z.string().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -9,6 +9,7 @@ export * from './containers';
 export * from './compose';
 export * from './images';
 export * from './volumes';
+export * from './container-stats';
 export * from './container-files';
 export * from './protocol';
 export * from './client';

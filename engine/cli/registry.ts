@@ -28,9 +28,9 @@ import { execCommand } from './commands/exec';
 import { logsCommand } from './commands/logs';
 import { pauseCommand } from './commands/pause';
 import { unpauseCommand } from './commands/unpause';
-import { portCommand } from './commands/port';
-import { portCommand } from './commands/port';
 import { cpCommand } from './commands/cp';
 import { diffCommand } from './commands/diff';
+import { portCommand } from './commands/port';
+import { renameCommand } from './commands/rename';
 
-export const commands: Command[] = [engineCommand, versionCommand, infoCommand, eventsCommand, networkCommand, volumeCommand, composeCommand, pullCommand, imagesCommand, rmiCommand, tagCommand, loginCommand, logoutCommand, systemCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, inspectCommand, waitCommand, execCommand, logsCommand, pauseCommand, unpauseCommand, cpCommand, diffCommand, portCommand, portCommand];
+export const commands: Command[] = [engineCommand, versionCommand, infoCommand, eventsCommand, networkCommand, volumeCommand, composeCommand, pullCommand, imagesCommand, rmiCommand, tagCommand, loginCommand, logoutCommand, systemCommand, runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, inspectCommand, waitCommand, execCommand, logsCommand, pauseCommand, unpauseCommand, cpCommand, diffCommand, portCommand, renameCommand];

@@ -423,6 +423,30 @@ export class ContainerManager {
     });
   }
 
+  // ---- rename ---------------------------------------------------------------------------------------------
+
+  /** docker rename: a new name for the container (its DNS name on networks follows at its next start). */
+  rename(ref: string, newName: string): Promise<void> {
+    const rec = this.find(ref);
+    const name = newName.replace(/^\//, '');
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw invalid(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    return this.withLock(rec.id, async () => {
+      const now = this.repo.get(rec.id);
+      if (!now) throw notFound(`No such container: ${ref}`);
+      if (now.name === name) throw invalid(`Renaming a container with the same name as its current name`);
+      const owner = this.repo.nameTaken(name) ? this.repo.find(name) : null;
+      if (owner) {
+        throw new EngineError('conflict', `Conflict. The container name "/${name}" is already in use by container "${owner.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+      }
+      const oldName = now.name;
+      now.name = name;
+      now.config = { ...now.config, name };
+      this.repo.rename(now);
+      this.emit(now, 'rename', { oldName: `/${oldName}` });
+      this.notify(now.id);
+    });
+  }
+
   // ---- remove ---------------------------------------------------------------------------------------------
 
   async remove(ref: string, force: boolean, volumes = false): Promise<void> {

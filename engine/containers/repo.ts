@@ -40,6 +40,15 @@ export class ContainerRepo {
     this.db.prepare('UPDATE containers SET status = ?, state = ? WHERE id = ?').run(rec.state.status, JSON.stringify(rec.state), rec.id);
   }
 
+  /** A new name; the stored config carries the name too. */
+  rename(rec: ContainerRecord) {
+    const row = this.db.prepare('SELECT config FROM containers WHERE id = ?').get(rec.id) as { config: string } | undefined;
+    if (!row) return;
+    const stored = JSON.parse(row.config) as { config: Record<string, unknown> };
+    stored.config = { ...stored.config, name: rec.name };
+    this.db.prepare('UPDATE containers SET name = ?, config = ? WHERE id = ?').run(rec.name, JSON.stringify(stored), rec.id);
+  }
+
   /** Persists a changed config (network connect/disconnect of a stopped container). */
   saveConfig(rec: ContainerRecord) {
     this.db.prepare('UPDATE containers SET config = ? WHERE id = ?').run(JSON.stringify({ config: rec.config, resolved: rec.resolved }), rec.id);

@@ -7,6 +7,7 @@ import { readLogs } from '../logs';
 import { ContainerManager } from './manager';
 import { containerLayout } from './layout';
 import { ExecManager } from './exec';
+import { containerStats } from './stats';
 import { HealthMonitor } from './health';
 import { attachOutput, writeContainerStdin, resizeContainer } from './attach';
 
@@ -70,6 +71,8 @@ export function createContainersService(ctx: EngineContext): Service<ContainerHa
       'containers.attach': (input, { signal }) => attachOutput(ctx, manager, input, signal),
       'containers.write': async ({ id, data, eof }) => (writeContainerStdin(manager, id, data, eof), ok),
       'containers.resize': async ({ id, height, width }) => (resizeContainer(ctx, manager, id, height, width), ok),
+      'containers.rename': async ({ id, name }) => (await manager.rename(id, name), ok),
+      'containers.stats': (input, { signal }) => containerStats(manager, input, signal),
       'exec.create': async (input) => ({ id: execs.create(input) }),
       'exec.start': ({ id }, { signal }) => execs.start(id, signal),
       'exec.write': async ({ id, data, eof }) => (execs.write(id, data, eof), ok),

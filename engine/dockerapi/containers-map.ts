@@ -2,6 +2,7 @@
 // decision about containers is the engine's.
 import type { ContainerCreateInput, ContainerInspect, ContainerSummary } from '../api/containers';
 import { EngineError } from '../api/errors';
+import { dockerHostConfigEcho, dockerPortMap, hostConfigInput } from './host-config';
 
 type Json = Record<string, unknown>;
 
@@ -18,9 +19,9 @@ function nonEmpty(v: unknown): boolean {
 }
 
 /** HostConfig settings the engine does not offer yet: accepted, named in a warning, not applied. */
-const ignoredHostConfig = ['PortBindings', 'PublishAllPorts', 'CapAdd', 'CapDrop', 'Privileged', 'Devices', 'DnsSearch', 'Dns', 'ExtraHosts', 'Links', 'ReadonlyRootfs', 'Tmpfs', 'Ulimits', 'Sysctls', 'ShmSize', 'Init'];
+const ignoredHostConfig = ['CapAdd', 'CapDrop', 'Privileged', 'Devices', 'DnsSearch', 'Dns', 'ExtraHosts', 'Links', 'Ulimits', 'Sysctls', 'ShmSize', 'Init'];
 /** HostConfig settings whose absence would lose data or break the container: refused. */
-const refusedHostConfig = ['Binds', 'Mounts', 'VolumesFrom'];
+const refusedHostConfig = ['VolumesFrom'];
 
 export interface CreateRequest {
   input: ContainerCreateInput;
@@ -36,11 +37,8 @@ export function createInput(body: unknown, name: string | null): CreateRequest {
   const warnings: string[] = [];
 
   const refused = refusedHostConfig.filter((k) => nonEmpty(host[k]));
-  if (refused.length) throw new EngineError('unsupported', `volumes and bind mounts are not supported by this engine yet (${refused.join(', ')})`);
+  if (refused.length) throw new EngineError('unsupported', `${refused.join(', ')} is not supported by this engine yet`);
   const ignored = ignoredHostConfig.filter((k) => nonEmpty(host[k]));
-  const networkMode = str(host.NetworkMode);
-  if (networkMode && !['default', 'bridge'].includes(networkMode)) ignored.push(`NetworkMode=${networkMode}`);
-  if (nonEmpty(obj(obj(config.NetworkingConfig).EndpointsConfig)) && networkMode && !['default', 'bridge'].includes(networkMode)) ignored.push('NetworkingConfig');
   if (ignored.length) warnings.push(`not supported by this engine yet, ignored: ${ignored.join(', ')}`);
 
   let entrypoint = strList(config.Entrypoint);
@@ -74,6 +72,7 @@ export function createInput(body: unknown, name: string | null): CreateRequest {
       ...(nanoCpus ? { cpus: nanoCpus / 1e9 } : {}),
       ...(pidsLimit ? { pidsLimit } : {}),
     },
+    ...hostConfigInput(config),
   };
   // Leave unset keys out entirely, so the contract's defaults apply as they do for fd.
   for (const [k, v] of Object.entries(input)) if (v === undefined) delete (input as Json)[k];
@@ -93,7 +92,14 @@ export function dockerSummary(c: ContainerSummary): Json {
     Command: c.command,
     // The contract counts milliseconds; Docker lists unix seconds.
     Created: Math.floor(c.created / 1000),
-    Ports: [],
+    // Every host address shows as 0.0.0.0, as moby lists an unqualified binding.
+    Ports: c.ports.flatMap((p) =>
+      Array.from({ length: p.range ?? 1 }, (_, i) => ({
+        ...(p.hostPort ? { IP: p.hostIp || '0.0.0.0', PublicPort: p.hostPort + i } : {}),
+        PrivatePort: p.containerPort + i,
+        Type: p.protocol,
+      })),
+    ),
     Labels: c.labels,
     State: c.state,
     Status: c.status,
@@ -107,6 +113,13 @@ export function dockerSummary(c: ContainerSummary): Json {
 export function dockerInspect(c: ContainerInspect): Json {
   const cfg = c.config;
   const s = c.state;
+  const echo = dockerHostConfigEcho(cfg);
+  const networks = Object.entries(c.networkSettings.networks).map(([name, n]) => {
+    // compose checks for the short id among the aliases (moby adds it below API 1.45) before every start.
+    const aliases = [...new Set([...n.aliases, c.id.slice(0, 12)])];
+    return [name, { IPAMConfig: cfg.networks[name]?.ip ? { IPv4Address: cfg.networks[name].ip } : null, Links: null, Aliases: aliases, MacAddress: n.mac, NetworkID: '', EndpointID: '', Gateway: n.gateway, IPAddress: n.ip, IPPrefixLen: n.prefixLength, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DriverOpts: null, DNSNames: [c.name, c.id.slice(0, 12), ...n.aliases] }] as const;
+  });
+  const bridge = c.networkSettings.networks.bridge;
   return {
     Id: c.id,
     Created: c.created,
@@ -124,6 +137,7 @@ export function dockerInspect(c: ContainerInspect): Json {
       Error: s.error,
       StartedAt: goTime(s.startedAt),
       FinishedAt: goTime(s.finishedAt),
+      ...(s.health ? { Health: { Status: s.health.status, FailingStreak: s.health.failingStreak, Log: s.health.log.map((l) => ({ Start: l.start, End: l.end, ExitCode: l.exitCode, Output: l.output })) } } : {}),
     },
     Image: c.imageId,
     ResolvConfPath: '',
@@ -139,19 +153,17 @@ export function dockerInspect(c: ContainerInspect): Json {
     AppArmorProfile: '',
     ExecIDs: null,
     HostConfig: {
-      NetworkMode: 'bridge',
+      ...echo.hostConfig,
       // The API serves logs as json-file does; compose shows logs only for drivers it knows (json-file).
       LogConfig: { Type: 'json-file', Config: {} },
       AutoRemove: cfg.autoRemove ?? false,
-      PortBindings: {},
       RestartPolicy: { Name: cfg.restartPolicy?.name ?? 'no', MaximumRetryCount: cfg.restartPolicy?.maximumRetryCount ?? 0 },
-      Binds: null,
       Memory: cfg.resources?.memory ?? 0,
       NanoCpus: cfg.resources?.cpus ? Math.round(cfg.resources.cpus * 1e9) : 0,
       PidsLimit: cfg.resources?.pidsLimit ?? null,
     },
     GraphDriver: { Name: 'overlay2', Data: null },
-    Mounts: [],
+    Mounts: c.mounts.map((m) => ({ Type: m.type, ...(m.name ? { Name: m.name } : {}), Source: m.source, Destination: m.destination, ...(m.driver ? { Driver: m.driver } : {}), Mode: m.mode, RW: m.rw, Propagation: m.propagation })),
     Config: {
       Hostname: cfg.hostname ?? c.id.slice(0, 12),
       Domainname: '',
@@ -162,6 +174,7 @@ export function dockerInspect(c: ContainerInspect): Json {
       Tty: cfg.tty ?? false,
       OpenStdin: cfg.openStdin ?? false,
       StdinOnce: cfg.stdinOnce ?? false,
+      ...(Object.keys(echo.exposedPorts).length ? { ExposedPorts: echo.exposedPorts } : {}),
       Env: cfg.env ?? [],
       Cmd: cfg.cmd ?? null,
       Image: c.image,
@@ -170,9 +183,20 @@ export function dockerInspect(c: ContainerInspect): Json {
       Entrypoint: cfg.entrypoint ?? null,
       Labels: cfg.labels ?? {},
       StopSignal: cfg.stopSignal ?? 'SIGTERM',
+      ...(echo.healthcheck ? { Healthcheck: echo.healthcheck } : {}),
       ...(cfg.stopTimeout !== undefined ? { StopTimeout: cfg.stopTimeout } : {}),
     },
-    NetworkSettings: { Ports: {}, Networks: {} },
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: '',
+      SandboxKey: '',
+      Ports: s.running ? dockerPortMap(c.networkSettings.ports, Object.keys(echo.exposedPorts)) : {},
+      IPAddress: bridge?.ip ?? '',
+      IPPrefixLen: bridge?.prefixLength ?? 0,
+      Gateway: bridge?.gateway ?? '',
+      MacAddress: bridge?.mac ?? '',
+      Networks: Object.fromEntries(networks),
+    },
   };
 }
 

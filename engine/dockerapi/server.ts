@@ -8,14 +8,16 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { EngineApi } from '../api/contract';
 import type { Logger } from '../context';
-import { openEngineLink } from './engine-link';
+import { openEngineLink, type EngineLink } from './engine-link';
 import { API_VERSION, MIN_API_VERSION, HttpError, commonHeaders, compareVersions, sendError, statusForError } from './http';
-import { Router, splitVersion, type RequestContext, type UpgradeContext } from './router';
+import { Router, splitVersion, type Match, type RequestContext } from './router';
 import { writeUpgradeError } from './hijack';
 import { systemRoutes } from './routes/system';
 import { containerRoutes } from './routes/containers';
 import { imageRoutes } from './routes/images';
 import { networkRoutes } from './routes/networks';
+import { statsRoutes } from './routes/stats';
+import { volumeRoutes } from './routes/volumes';
 import { unsupportedRoutes } from './routes/unsupported';
 import { archiveRoutes } from './archive';
 
@@ -33,8 +35,10 @@ export function buildRouter(api: EngineApi): Router {
   const router = new Router();
   systemRoutes(router);
   containerRoutes(router, api);
+  statsRoutes(router);
   imageRoutes(router);
   networkRoutes(router);
+  volumeRoutes(router);
   archiveRoutes(router);
   unsupportedRoutes(router);
   return router;
@@ -52,6 +56,31 @@ function checkVersion(version: string | null): string {
 }
 
 const pageNotFound = () => new HttpError(404, 'page not found');
+
+/**
+ * The one request path shared by plain requests and upgrades: route, check the API version, run the handler
+ * with this request's engine link, and turn a failure into the transport's error answer (unless the client left).
+ */
+async function serve<H>(
+  request: { req: http.IncomingMessage; signal: AbortSignal; link: EngineLink; log: Logger; what: string },
+  find: (path: string) => Match<H> | null,
+  run: (match: Match<H>, base: Omit<RequestContext, 'res'>) => Promise<void> | void,
+  fail: (err: unknown) => void,
+) {
+  const { req, signal, link, log, what } = request;
+  try {
+    const url = new URL(req.url ?? '/', 'http://docker');
+    const { version, path } = splitVersion(url.pathname);
+    const match = find(path);
+    if (!match) throw pageNotFound();
+    await run(match, { req, params: match.params, query: url.searchParams, version: checkVersion(version), engine: link.client, signal });
+  } catch (err) {
+    if (signal.aborted) return;
+    const { status, message } = statusForError(err);
+    if (status >= 500) log.warn(`docker api: ${req.method} ${req.url}${what}: ${message}`);
+    fail(err);
+  }
+}
 
 export interface DockerApiOptions {
   api: EngineApi;
@@ -84,29 +113,12 @@ export async function startDockerApi(options: DockerApiOptions): Promise<DockerA
       link.close();
     });
     for (const [k, v] of Object.entries(commonHeaders())) res.setHeader(k, v);
-    void (async () => {
-      try {
-        const url = new URL(req.url ?? '/', 'http://docker');
-        const { version, path } = splitVersion(url.pathname);
-        const match = router.match(req.method ?? 'GET', path);
-        if (!match) throw pageNotFound();
-        const ctx: RequestContext = {
-          req,
-          res,
-          params: match.params,
-          query: url.searchParams,
-          version: checkVersion(version),
-          engine: link.client,
-          signal: abort.signal,
-        };
-        await match.handler(ctx);
-      } catch (err) {
-        if (abort.signal.aborted) return;
-        const { status, message } = statusForError(err);
-        if (status >= 500) log.warn(`docker api: ${req.method} ${req.url}: ${message}`);
-        sendError(res, err);
-      }
-    })();
+    void serve(
+      { req, signal: abort.signal, link, log, what: '' },
+      (path) => router.match(req.method ?? 'GET', path),
+      (match, base) => match.handler({ ...base, res }),
+      (err) => sendError(res, err),
+    );
   });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -119,30 +131,12 @@ export async function startDockerApi(options: DockerApiOptions): Promise<DockerA
       abort.abort();
       link.close();
     });
-    void (async () => {
-      try {
-        const url = new URL(req.url ?? '/', 'http://docker');
-        const { version, path } = splitVersion(url.pathname);
-        const match = router.matchUpgrade(req.method ?? 'GET', path);
-        if (!match) throw pageNotFound();
-        const ctx: UpgradeContext = {
-          req,
-          socket,
-          head,
-          params: match.params,
-          query: url.searchParams,
-          version: checkVersion(version),
-          engine: link.client,
-          signal: abort.signal,
-        };
-        await match.handler(ctx);
-      } catch (err) {
-        if (abort.signal.aborted) return;
-        const { status, message } = statusForError(err);
-        if (status >= 500) log.warn(`docker api: ${req.method} ${req.url} (upgrade): ${message}`);
-        writeUpgradeError(socket, err);
-      }
-    })();
+    void serve(
+      { req, signal: abort.signal, link, log, what: ' (upgrade)' },
+      (path) => router.matchUpgrade(req.method ?? 'GET', path),
+      (match, base) => match.handler({ ...base, socket, head }),
+      (err) => writeUpgradeError(socket, err),
+    );
   });
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {

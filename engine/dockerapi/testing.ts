@@ -1,41 +1,35 @@
-// Test helpers: the real docker CLI pointed at an engine's Docker socket, and raw HTTP over that socket.
+// Test helpers: the real docker CLI (and docker-compose) pointed at an engine's Docker socket, and raw HTTP over
+// that socket. Processes run through the shared runProcess of engine/testing.
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { runProcess, type ProcessResult } from '../testing/engine';
 
 export const DOCKER_BIN = '/usr/local/bin/docker';
 
-export interface DockerResult {
-  code: number;
-  stdout: string;
-  stderr: string;
+export type DockerResult = ProcessResult;
+
+/** Runs `docker ARGS` against `socket` with a private config dir (holding `config` when given), so the user's docker config plays no part. */
+export async function runDocker(
+  socket: string,
+  args: string[],
+  options: { timeoutMs?: number; input?: string; env?: NodeJS.ProcessEnv; config?: object } = {},
+): Promise<DockerResult> {
+  const config = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-docker-config-'));
+  try {
+    if (options.config) fs.writeFileSync(path.join(config, 'config.json'), JSON.stringify(options.config));
+    const env = { PATH: process.env.PATH, HOME: config, DOCKER_CONFIG: config, DOCKER_HOST: `unix://${socket}`, ...options.env };
+    return await runProcess(DOCKER_BIN, args, { env, input: options.input ?? '', timeoutMs: options.timeoutMs });
+  } finally {
+    fs.rmSync(config, { recursive: true, force: true });
+  }
 }
 
-/** Runs `docker ARGS` against `socket` with a private config dir, so the user's docker config plays no part. */
-export function runDocker(socket: string, args: string[], options: { timeoutMs?: number; input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<DockerResult> {
-  const config = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-docker-config-'));
-  return new Promise<DockerResult>((resolve, reject) => {
-    const child = spawn(DOCKER_BIN, args, {
-      env: { PATH: process.env.PATH, HOME: config, DOCKER_CONFIG: config, DOCKER_HOST: `unix://${socket}`, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`docker ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, options.timeoutMs ?? 30_000);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      fs.rmSync(config, { recursive: true, force: true });
-      resolve({ code: code ?? 128 + (signal ? os.constants.signals[signal] : 0), stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
-  });
+/** Runs Debian's docker-compose 1.29 in `cwd` against `socket` (asynchronously: the engine serves from this process). */
+export function runCompose(socket: string, cwd: string, args: string[], options: { timeoutMs?: number } = {}): Promise<DockerResult> {
+  const env = { PATH: process.env.PATH, HOME: cwd, DOCKER_HOST: `unix://${socket}`, COMPOSE_INTERACTIVE_NO_CLI: '1' };
+  return runProcess('docker-compose', args, { env, cwd, input: '', timeoutMs: options.timeoutMs ?? 60_000 });
 }
 
 export interface RawResponse {
@@ -77,23 +71,6 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
 /** Runs `docker ARGS` under a pseudo-terminal (util-linux `script`), for `-it`; returns the terminal's output. */
 export function runDockerTty(socket: string, args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<DockerResult> {
   const quoted = [DOCKER_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise<DockerResult>((resolve, reject) => {
-    const child = spawn('script', ['-qec', quoted, '/dev/null'], {
-      env: { PATH: process.env.PATH, HOME: os.tmpdir(), DOCKER_HOST: `unix://${socket}`, TERM: 'xterm' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`docker ${args.join(' ')} (tty) timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, options.timeoutMs ?? 30_000);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 128 + (signal ? os.constants.signals[signal] : 0), stdout, stderr });
-    });
-    if (options.input !== undefined) child.stdin.write(options.input);
-  });
+  const env = { PATH: process.env.PATH, HOME: os.tmpdir(), DOCKER_HOST: `unix://${socket}`, TERM: 'xterm' };
+  return runProcess('script', ['-qec', quoted, '/dev/null'], { env, input: options.input, keepStdinOpen: true, timeoutMs: options.timeoutMs });
 }

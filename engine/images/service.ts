@@ -5,7 +5,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineApi } from '../api/contract';
 import { EngineError, conflict, invalid, notFound } from '../api/errors';
-import type { PullProgress } from '../api/images';
+import type { ImagesPullInput, PullProgress } from '../api/images';
+import type { z } from 'zod';
 import type { EngineContext, ImageProvider, ResolvedImage, Service } from '../context';
 import { ContentStore } from './content';
 import { dockerConfigDir, loadCredentials, removeCredentials, saveCredentials } from './credentials';
@@ -14,6 +15,8 @@ import { formatPlatform, parsePlatform } from './platform';
 import { Puller } from './pull';
 import { DOCKER_HUB, familiarName, formatReference, parseReference, type ImageRef } from './reference';
 import { RegistryClient } from './registry-client';
+
+type PullAuth = NonNullable<z.output<typeof ImagesPullInput>['auth']>;
 
 type ImageHandlers = Pick<
   EngineApi,
@@ -182,7 +185,15 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
     return { deleted, spaceReclaimed };
   };
 
-  async function* pull(input: { ref: string; platform?: string }, signal: AbortSignal): AsyncGenerator<PullProgress> {
+  /** The puller for one pull: the shared one, or one whose registry client knows only the given credentials. */
+  const pullerFor = (auth: PullAuth | undefined): Puller => {
+    if (!auth) return puller;
+    const creds = { username: auth.username, password: auth.password, ...(auth.identitytoken ? { identityToken: auth.identitytoken } : {}) };
+    const own = new RegistryClient({ insecure: () => ctx.settings.get<string[]>('registries.insecure', []), credentials: async () => creds });
+    return new Puller(own, content, meta, puller.snapshotsDir);
+  };
+
+  async function* pull(input: { ref: string; platform?: string; auth?: PullAuth }, signal: AbortSignal): AsyncGenerator<PullProgress> {
     const ref = parseReference(input.ref);
     const platform = input.platform ? parsePlatform(input.platform) : undefined;
     const queue: PullProgress[] = [];
@@ -198,7 +209,7 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
     };
     const leased: string[] = [];
     const work = (async () => {
-      const outcome = await puller.pull(ref, {
+      const outcome = await pullerFor(input.auth).pull(ref, {
         platform,
         signal,
         onProgress: (p) => push({ type: 'layer', ...p }),

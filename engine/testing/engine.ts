@@ -87,22 +87,44 @@ export async function spawnEngine(root: string, args: string[] = [], env: NodeJS
   return { child, output: () => out, exited };
 }
 
-/** Runs `bin/fd` to completion and returns its exit code and output. */
-export function runFd(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [fdBin, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ProcessOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Written to stdin, which is then closed (unless keepStdinOpen); undefined leaves stdin open. */
+  input?: string;
+  /** A pty wrapper (`script`) ends its session on EOF: write the input but never close stdin. */
+  keepStdinOpen?: boolean;
+  timeoutMs?: number;
+}
+
+/** Runs a program to completion without blocking the event loop; resolves with its exit code (128+signal) and output. */
+export function runProcess(bin: string, args: string[], options: ProcessOptions = {}): Promise<ProcessResult> {
+  return new Promise<ProcessResult>((resolve, reject) => {
+    const child = spawn(bin, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`fd ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(new Error(`${path.basename(bin)} ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, options.timeoutMs ?? 30_000);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       resolve({ code: code ?? 128 + (signal ? os.constants.signals[signal] : 0), stdout, stderr });
     });
-    child.stdin.end(options.input ?? '');
+    if (options.input !== undefined && options.keepStdinOpen) child.stdin.write(options.input);
+    else if (options.input !== undefined) child.stdin.end(options.input);
   });
+}
+
+/** Runs `bin/fd` to completion and returns its exit code and output. */
+export function runFd(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}) {
+  return runProcess(process.execPath, [fdBin, ...args], { env: { ...process.env, ...options.env }, input: options.input ?? '', timeoutMs: options.timeoutMs });
 }

@@ -212,8 +212,14 @@ export function containerRoutes(router: Router, api: EngineApi) {
   });
 
   router.add('DELETE', '/containers/{id}', async ({ res, params, query, engine }) => {
-    // `v` (remove anonymous volumes) has nothing to act on until volumes exist.
-    await engine.call('containers.remove', { id: params.id!, force: boolValue(query.get('force')) });
+    await engine.call('containers.remove', { id: params.id!, force: boolValue(query.get('force')), volumes: boolValue(query.get('v')) });
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/rename', async ({ res, params, query, engine }) => {
+    const name = query.get('name');
+    if (!name) throw new EngineError('invalid', 'a new name is required: POST /containers/{id}/rename?name=NEW');
+    await engine.call('containers.rename', { id: params.id!, name });
     sendEmpty(res, 204);
   });
 

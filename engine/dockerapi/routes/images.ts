@@ -88,6 +88,32 @@ function pullMessages(p: PullProgress, ref: string): object[] {
 
 const line = (message: object) => `${JSON.stringify(message)}\r\n`;
 
+/**
+ * X-Registry-Auth: base64url JSON of docker's AuthConfig (`e30=` = `{}`, anonymous). Credentials in it are for
+ * this pull only; without any, the engine's stored login applies.
+ */
+export function registryAuth(header: string | string[] | undefined): { username: string; password: string; identitytoken?: string } | undefined {
+  const text = Array.isArray(header) ? header[0] : header;
+  if (!text) return undefined;
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new EngineError('invalid', 'X-Registry-Auth is not base64url-encoded JSON');
+  }
+  const field = (k: string) => (typeof config?.[k] === 'string' ? (config[k] as string) : '');
+  let username = field('username');
+  let password = field('password');
+  if (!username && field('auth')) {
+    const plain = Buffer.from(field('auth'), 'base64').toString('utf8');
+    const colon = plain.indexOf(':');
+    if (colon > 0) [username, password] = [plain.slice(0, colon), plain.slice(colon + 1)];
+  }
+  const identitytoken = field('identitytoken');
+  if (identitytoken) return { username, password, identitytoken };
+  return username || password ? { username, password } : undefined;
+}
+
 export function imageRoutes(router: Router) {
   router.add('GET', '/images/json', async ({ res, query, engine }) => {
     const filters: string[] = [];
@@ -99,7 +125,7 @@ export function imageRoutes(router: Router) {
     sendJson(res, 200, list.map(dockerImageSummary));
   });
 
-  router.add('POST', '/images/create', async ({ res, query, engine, signal }) => {
+  router.add('POST', '/images/create', async ({ req, res, query, engine, signal }) => {
     const fromImage = query.get('fromImage');
     if (!fromImage) {
       if (query.get('fromSrc')) throw new EngineError('unsupported', 'importing an image from a tarball (fromSrc) is not supported by this engine');
@@ -107,7 +133,8 @@ export function imageRoutes(router: Router) {
     }
     const ref = pullReference(fromImage, query.get('tag'));
     const platform = query.get('platform') || undefined;
-    const progress = engine.stream('images.pull', { ref, ...(platform ? { platform } : {}) });
+    const auth = registryAuth(req.headers['x-registry-auth']);
+    const progress = engine.stream('images.pull', { ref, ...(platform ? { platform } : {}), ...(auth ? { auth } : {}) });
     const iterator = progress[Symbol.asyncIterator]();
     // Before anything is sent, a failure is an ordinary HTTP error (404 for an unknown repository).
     let first: IteratorResult<PullProgress>;
