@@ -129,6 +129,19 @@ describe('compose up / down', () => {
     expect(ps.out).toMatch(/shop-db-1 .*db .*Up .*\(healthy\)/);
     expect(ps.out).toMatch(/shop-web-1/);
 
+    // Logs come prefixed with the container name; stop goes dependents first, start dependencies first.
+    const logs = await fd('compose', '-p', 'shop', 'logs', 'web', 'db');
+    expect(logs.code).toBe(0);
+    expect(logs.out.split('\n')).toContain('shop-web-1 | web up');
+    expect(logs.out).not.toContain('api up');
+    seq = engine.host.engine.ctx.events.lastSeq();
+    expect((await fd('compose', '-p', 'shop', 'stop')).code).toBe(0);
+    expect(containerActions(eventsSince(seq), 'die')).toEqual(['shop-web-1', 'shop-api-1', 'shop-db-1']);
+    seq = engine.host.engine.ctx.events.lastSeq();
+    const started = await fd('compose', '-p', 'shop', 'start');
+    expect(started.out).toContain('Container shop-db-1  Started');
+    expect(containerActions(eventsSince(seq), 'start')).toEqual(['shop-db-1', 'shop-api-1', 'shop-web-1']);
+
     // Idempotent: nothing is created, started or removed.
     seq = engine.host.engine.ctx.events.lastSeq();
     const again = await up();

@@ -101,6 +101,27 @@ describe('container health checks', () => {
   });
 });
 
+describe('health across an engine restart', () => {
+  it('a running container keeps its health and its probes resume under the next engine', async () => {
+    const { id } = await engine.client.call('containers.create', {
+      name: 'survivor',
+      rootfs,
+      cmd: ['sh', '-c', 'sleep 60'],
+      healthcheck: { test: ['CMD-SHELL', 'echo ok'], intervalMs: 200, timeoutMs: 5000, retries: 1 },
+    });
+    await engine.client.call('containers.start', { id });
+    await until(async () => (await engine.client.call('containers.inspect', { id })).state.health?.status === 'healthy', 'healthy');
+    const root = engine.root;
+    await engine.close();
+    engine = await startTestEngine({ root });
+    const before = (await engine.client.call('containers.inspect', { id })).state.health!;
+    expect(before.status).toBe('healthy');
+    const lastEnd = before.log.at(-1)!.end;
+    await until(async () => (await engine.client.call('containers.inspect', { id })).state.health!.log.at(-1)!.end > lastEnd, 'a probe by the new engine');
+    await engine.client.call('containers.remove', { id, force: true });
+  });
+});
+
 describe('health flags', () => {
   it('maps docker run flags and refuses tuning without a command', () => {
     expect(parseGoDuration('1m30s', 'x')).toBe(90_000);
