@@ -3,19 +3,22 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 
-export type Peer = 'fd' | 'docker' | 'podman' | 'floor';
+/** `fd`, `docker` (dockerd), `docker→fd` (the docker CLI against our Docker API socket), `runc`, `floor`, ... */
+export type Peer = string;
 
 export interface CaseResult {
   /** Median per peer, in the case's unit; a peer that is not installed is absent. */
   medians: Partial<Record<Peer, number>>;
   unit: 'ms' | 'MB' | 'MB/s';
+  /** Names the row when a case reports several measurements (`ps/200`, `rss/idle-0`). */
+  row?: string;
   notes?: string[];
 }
 
 export interface BenchCase {
   name: string;
   description: string;
-  run(runs: number): Promise<CaseResult>;
+  run(runs: number): Promise<CaseResult | CaseResult[]>;
 }
 
 export function median(values: number[]): number {
@@ -50,9 +53,12 @@ export function machineLine(): string {
   return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, Node ${process.versions.node}`;
 }
 
+const PEER_ORDER: Peer[] = ['fd', 'docker', 'docker→fd', 'podman', 'runc', 'floor'];
+
+/** Ratios are fd/peer for every unit: below 1 is better for ms and MB, above 1 is better for MB/s. */
 export function formatTable(rows: { name: string; result: CaseResult }[]): string {
-  const peers: Peer[] = ['fd', 'docker', 'podman', 'floor'];
-  const used = peers.filter((p) => rows.some((r) => r.result.medians[p] !== undefined));
+  const seen = [...new Set(rows.flatMap((r) => Object.keys(r.result.medians)))];
+  const used = [...PEER_ORDER.filter((p) => seen.includes(p)), ...seen.filter((p) => !PEER_ORDER.includes(p))];
   const header = ['case', 'unit', ...used, ...used.filter((p) => p !== 'fd').map((p) => `fd/${p}`)];
   const lines = rows.map(({ name, result }) => {
     const m = result.medians;

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { formatTable, machineLine, type BenchCase, type CaseResult } from './harness';
 import { resultsDir } from './paths';
 import { engineCases } from './cases/engine';
+import { pullCase } from './cases/pull';
+import { runCase } from './cases/run';
 
-const cases: BenchCase[] = [...engineCases];
+const cases: BenchCase[] = [...engineCases, runCase, pullCase];
 
 async function main() {
   const argv = process.argv.slice(2);
@@ -20,7 +22,11 @@ async function main() {
   const rows: { name: string; result: CaseResult }[] = [];
   for (const c of selected) {
     process.stderr.write(`[bench] ${c.name}: ${c.description}\n`);
-    rows.push({ name: c.name, result: await c.run(runs) });
+    const results = await c.run(runs);
+    for (const result of Array.isArray(results) ? results : [results]) {
+      rows.push({ name: result.row ? `${c.name}/${result.row}` : c.name, result });
+      for (const note of result.notes ?? []) process.stderr.write(`[bench] ${c.name}: ${note}\n`);
+    }
   }
   const table = formatTable(rows);
   const machine = machineLine();

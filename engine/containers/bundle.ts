@@ -8,6 +8,7 @@ import { defaultRlimits } from '../runtime/host';
 import { mountOverlay, unmountOverlay } from '../runtime/overlay';
 import type { ContainerLayout } from './layout';
 import type { ContainerRecord } from './record';
+import { rootfsPropagationFor } from './mounts';
 import { specNetwork } from './networking';
 import type { PrepareResult } from '../network';
 
@@ -66,6 +67,7 @@ export function writeBundle(rec: ContainerRecord, layout: ContainerLayout, rootf
     labels: rec.config.labels,
     mounts,
     readonlyRootfs: rec.config.readOnlyRootfs,
+    rootfsPropagation: rootfsPropagationFor(mounts),
     ...(network ? { network: specNetwork(network) } : {}),
   });
   fs.writeFileSync(layout.configJson, JSON.stringify(spec, null, 1));

@@ -50,6 +50,33 @@ export function checkBindSource(source: string, engineRoot: string, mustExist: b
   return norm;
 }
 
+/** The propagation of the host mount that holds `p` ("shared", "slave" or "private"), from /proc/self/mountinfo. */
+export function hostPropagation(p: string): 'shared' | 'slave' | 'private' {
+  const real = realpathLoose(p);
+  let best: { point: string; fields: string[] } | null = null;
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const fields = line.split(' ');
+    const point = (fields[4] ?? '').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    if (!point || !(real === point || real.startsWith(point === '/' ? '/' : `${point}/`))) continue;
+    if (!best || point.length >= best.point.length) best = { point, fields: fields.slice(6, fields.indexOf('-')) };
+  }
+  if (best?.fields.some((f) => f.startsWith('shared:'))) return 'shared';
+  if (best?.fields.some((f) => f.startsWith('master:'))) return 'slave';
+  return 'private';
+}
+
+/** Docker's rule: shared propagation needs a shared host mount, slave needs a shared or slave one. */
+function checkPropagation(source: string, propagation: Mount['bindPropagation']) {
+  if (!propagation || propagation.endsWith('private')) return;
+  const host = hostPropagation(source);
+  if (propagation.endsWith('shared') && host !== 'shared') {
+    throw invalid(`bind-propagation=${propagation} needs ${source} to be on a shared mount, and it is ${host} on the host (make it shared: mount --make-rshared on its mount point)`);
+  }
+  if (propagation.endsWith('slave') && host === 'private') {
+    throw invalid(`bind-propagation=${propagation} needs ${source} to be on a shared or slave mount, and it is private on the host (mount --make-rshared on its mount point)`);
+  }
+}
+
 /** Resolves `target` inside `root` the way the container will see it: symlinks never lead out of root. */
 export function resolveInRoot(root: string, target: string): string {
   const parts = target.split('/').filter(Boolean);
@@ -102,6 +129,7 @@ export class ContainerMounts {
       seen.add(target);
       if (m.type === 'bind') {
         checked.push({ ...m, target, source: checkBindSource(m.source, this.ctx.paths.root, !m.createHostPath) });
+        checkPropagation(m.source, m.bindPropagation);
       } else if (m.type === 'volume') {
         const problem = m.source ? volumeNameProblem(m.source) : null;
         if (problem) throw invalid(`invalid mount config for type "volume": ${problem}`);
@@ -137,6 +165,7 @@ export class ContainerMounts {
       if (m.type === 'bind') {
         const source = checkBindSource(m.source, this.ctx.paths.root, !m.createHostPath);
         if (!fs.existsSync(source)) fs.mkdirSync(source, { recursive: true, mode: 0o755 });
+        checkPropagation(source, m.bindPropagation);
         out.push({ destination: m.target, type: 'bind', source, options: ['rbind', mode, m.bindPropagation ?? 'rprivate'] });
       } else if (m.type === 'volume') {
         const data = this.volumes.dataDir(this.volumes.get(m.source).name);
@@ -196,4 +225,12 @@ export class ContainerMounts {
       propagation: m.type === 'bind' ? (m.bindPropagation ?? 'rprivate') : '',
     }));
   }
+}
+
+/** The root's propagation docker picks for these mounts: rshared for any shared one, rslave for any slave one. */
+export function rootfsPropagationFor(mounts: OciMount[]): 'rshared' | 'rslave' | undefined {
+  const props = mounts.flatMap((m) => m.options ?? []);
+  if (props.some((o) => o === 'shared' || o === 'rshared')) return 'rshared';
+  if (props.some((o) => o === 'slave' || o === 'rslave')) return 'rslave';
+  return undefined;
 }

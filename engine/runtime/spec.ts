@@ -41,6 +41,8 @@ export interface SpecInput {
   mounts?: OciMount[];
   /** --read-only: the root filesystem is read-only; mounts keep their own ro/rw. */
   readonlyRootfs?: boolean;
+  /** Docker's rule: rshared when a mount uses shared propagation, rslave for slave (else runc's default). */
+  rootfsPropagation?: 'rshared' | 'rslave';
   labels?: Record<string, string>;
 }
 
@@ -196,6 +198,7 @@ function buildRootfulSpec(input: SpecInput): Record<string, unknown> {
         { type: 'mount' },
       ],
       ...(input.cgroupsPath ? { cgroupsPath: input.cgroupsPath } : {}),
+      ...(input.rootfsPropagation ? { rootfsPropagation: input.rootfsPropagation } : {}),
       resources: resourcesSpec(input.resources),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,

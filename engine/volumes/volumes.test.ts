@@ -8,6 +8,7 @@ import { runFd, startTestEngine, tempRoot, type TestEngine } from '../testing/en
 import { buildBusyboxRootfs } from '../testing/rootfs';
 import type { EngineClient } from '../api/client';
 import { ANONYMOUS_VOLUME_LABEL } from '../api/volumes';
+import { hostPropagation } from '../containers/mounts';
 
 let engine: TestEngine;
 let client: EngineClient;
@@ -194,6 +195,15 @@ describe('mount checks at create', () => {
       }),
     ).rejects.toThrow('Duplicate mount point: /m');
     await expect(client.call('containers.create', { rootfs, cmd: ['true'], mounts: [{ type: 'volume', source: 'no/slash', target: '/m' }] })).rejects.toThrow(/cannot be a path/);
+  });
+
+  it('shared propagation needs a shared host mount, as docker checks', async () => {
+    const shared = { rootfs, cmd: ['true'], mounts: [{ type: 'bind' as const, source: fixtures, target: '/m', bindPropagation: 'rshared' as const }] };
+    if (hostPropagation(fixtures) === 'shared') {
+      await client.call('containers.remove', { id: (await client.call('containers.create', shared)).id });
+    } else {
+      await expect(client.call('containers.create', shared)).rejects.toThrow(`needs ${fixtures} to be on a shared mount`);
+    }
   });
 });
 

@@ -1,0 +1,85 @@
+// #3 run latency: `run --rm IMG true` end to end (CLI start, create, start, wait, remove) on an image already
+// pulled. Peers: dockerd through the docker CLI, the same docker CLI against our Docker API socket, and bare
+// `runc run` of the bundle fd generated (same config.json, the image's rootfs copied to a plain directory):
+// the floor of what a runc-based engine can do. Every container gets `--network none`: the dockerd peer runs
+// with `--bridge=none`, so this compares the container lifecycle, not network set-up.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { medianOf, timeCommand, type BenchCase, type CaseResult } from '../harness';
+import { startBenchRegistry } from '../fixtures';
+import { DOCKER_CLI, dockerdInstalled, podmanLine, startDockerd } from '../peers/dockerd';
+import { startFd, type FdPeer } from '../peers/fd';
+
+/** A bare runc bundle from the config.json fd wrote for a created container: own rootfs copy, no netns path. */
+function runcBundle(fd: FdPeer, image: string, dir: string): string {
+  const id = fd.fd(['create', '--network', 'none', image, 'true']).trim();
+  fd.fd(['start', id]);
+  fd.fd(['wait', id]);
+  const spec = JSON.parse(fs.readFileSync(path.join(fd.root, 'containers', id, 'config.json'), 'utf8')) as {
+    root: { path: string; readonly?: boolean };
+    process: { terminal?: boolean };
+    linux?: { namespaces?: { type: string; path?: string }[]; cgroupsPath?: string };
+    hooks?: unknown;
+  };
+  const snapshots = path.join(fd.root, 'images', 'layers');
+  const layer = fs.readdirSync(snapshots).find((d) => !d.startsWith('.'));
+  if (!layer) throw new Error(`no unpacked layer under ${snapshots}`);
+  const rootfs = path.join(dir, 'rootfs');
+  const cp = spawnSync('cp', ['-a', path.join(snapshots, layer), rootfs]);
+  if (cp.status !== 0) throw new Error(`cp -a of the rootfs failed: ${cp.stderr}`);
+  spec.root = { path: rootfs, readonly: false };
+  spec.process.terminal = false;
+  delete spec.hooks;
+  if (spec.linux) {
+    delete spec.linux.cgroupsPath;
+    spec.linux.namespaces = spec.linux.namespaces?.map(({ type }) => ({ type }));
+  }
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
+  return dir;
+}
+
+export const runCase: BenchCase = {
+  name: 'run',
+  description: '`run --rm IMG true` (image present): fd vs dockerd vs docker CLI→fd Docker API vs bare `runc run`',
+  async run(runs): Promise<CaseResult> {
+    const reg = await startBenchRegistry();
+    const image = reg.busybox;
+    const medians: Record<string, number> = {};
+    const notes: string[] = [];
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fdb-run-'));
+    try {
+      const fd = await startFd();
+      try {
+        fd.fd(['pull', '-q', image]);
+        medians.fd = await medianOf(runs, () => timeCommand(fd.cli[0]!, [...fd.cli.slice(1), 'run', '--rm', '--network', 'none', image, 'true']));
+        if (DOCKER_CLI) {
+          medians['docker→fd'] = await medianOf(runs, () => timeCommand(DOCKER_CLI!, ['run', '--rm', '--network', 'none', image, 'true'], fd.dockerEnv));
+        }
+        const bundle = runcBundle(fd, image, fs.mkdtempSync(path.join(scratch, 'b')));
+        const state = path.join(scratch, 'runc-state');
+        let n = 0;
+        medians.runc = await medianOf(runs, () => timeCommand('runc', ['--root', state, 'run', '--bundle', bundle, `fdb-runc-${process.pid}-${n++}`]));
+      } finally {
+        await fd.stop();
+      }
+      if (dockerdInstalled()) {
+        const dockerd = await startDockerd({ insecureRegistries: [reg.registry.host] });
+        try {
+          const pull = spawnSync(DOCKER_CLI!, ['pull', '-q', image], { env: { ...process.env, ...dockerd.env } });
+          if (pull.status !== 0) throw new Error(`docker pull ${image}: ${pull.stderr}`);
+          medians.docker = await medianOf(runs, () => timeCommand(DOCKER_CLI!, ['run', '--rm', '--network', 'none', image, 'true'], dockerd.env));
+        } finally {
+          await dockerd.stop();
+        }
+      } else notes.push('docker: dockerd not installed');
+      const podman = podmanLine();
+      if (podman) notes.push(podman);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+      await reg.stop();
+    }
+    return { unit: 'ms', medians, notes };
+  },
+};
