@@ -1,52 +1,28 @@
 // Debian's docker-compose 1.29 (docker-py 5) against the Docker API socket, images from a loopback registry.
-// Services use `network_mode: none` for now: the engine cannot yet attach a created container to a network,
-// which compose's default network needs (see the dockerapi report).
+// Projects run on compose's default network (proj_default), with a named volume and a published port.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../testing/engine';
-import { startRegistry, type TestRegistry } from '../testing/registry';
+import { freePort, startRegistry, type TestRegistry } from '../testing/registry';
 import { busyboxImage, pushImage } from '../testing/image-builder';
-import { runDocker, type DockerResult } from './testing';
+import { runCompose, runDocker } from './testing';
 
 let engine: TestEngine;
 let registry: TestRegistry;
 let dir: string;
 
-/** Runs docker-compose asynchronously: the engine lives in this process and must keep serving meanwhile. */
-function compose(project: string, ...args: string[]): Promise<DockerResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('docker-compose', ['-p', project, ...args], {
-      cwd: path.join(dir, project),
-      env: { PATH: process.env.PATH, HOME: dir, DOCKER_HOST: `unix://${engine.host.paths.dockerSocket}`, COMPOSE_INTERACTIVE_NO_CLI: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`docker-compose ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const compose = (project: string, ...args: string[]) => runCompose(engine.host.paths.dockerSocket, path.join(dir, project), ['-p', project, ...args]);
 
-function project(name: string, services: Record<string, string>) {
+/** A project of busybox services: each runs `script`; `extra` adds YAML lines to a service. */
+function project(name: string, services: Record<string, string>, extra: Record<string, string> = {}, tail = '') {
   fs.mkdirSync(path.join(dir, name), { recursive: true });
   const image = `${registry.host}/tools/busybox:1.0`;
   const body = Object.entries(services)
-    .map(([svc, script]) => `  ${svc}:\n    image: ${image}\n    network_mode: none\n    command: ["sh", "-c", ${JSON.stringify(script)}]\n`)
+    .map(([svc, script]) => `  ${svc}:\n    image: ${image}\n    command: ["sh", "-c", ${JSON.stringify(script)}]\n${extra[svc] ?? ''}`)
     .join('');
-  fs.writeFileSync(path.join(dir, name, 'docker-compose.yml'), `version: "3"\nservices:\n${body}`);
+  fs.writeFileSync(path.join(dir, name, 'docker-compose.yml'), `version: "3"\nservices:\n${body}${tail}`);
 }
-
-// PID 1 ignores SIGTERM unless it traps it; a trap keeps `stop` from waiting out its 10 s.
-const serve = (word: string) => `trap 'exit 0' TERM; echo ${word} up; while :; do sleep 0.1; done`;
 
 beforeAll(async () => {
   registry = await startRegistry();
@@ -66,21 +42,32 @@ afterAll(async () => {
 });
 
 describe('docker-compose 1.29 against the docker API socket', () => {
-  it('up -d, ps, logs, a second up -d (up-to-date), restart and down -v on a two-service project', async () => {
-    project('proj', { db: serve('db'), web: serve('web') });
+  it('up -d on the default network (names resolve, port published, named volume), ps, up-to-date, recreate and down -v', async () => {
+    const port = await freePort();
+    const db = `trap 'exit 0' TERM; echo db-data > /data/index.html; httpd -p 80 -h /data; echo db up; while :; do sleep 0.1; done`;
+    // web finds db by its service name on proj_default (aardvark-dns) and logs what it served.
+    const web = `trap 'exit 0' TERM; until wget -qO- http://db/ 2>/dev/null; do sleep 0.2; done; echo web up; while :; do sleep 0.1; done`;
+    project('proj', { db, web }, { db: `    volumes: ["data:/data"]\n    ports: ["127.0.0.1:${port}:80"]\n`, web: '    depends_on: [db]\n' }, 'volumes:\n  data: {}\n');
     const up = await compose('proj', 'up', '-d');
     expect(up.code).toBe(0);
+    expect(up.stderr).toContain('Creating network "proj_default" with the default driver');
+    expect(up.stderr).toContain('Creating volume "proj_data" with default driver');
     expect(up.stderr).toMatch(/Creating proj_db_1 +\.\.\. done/);
     expect(up.stderr).toMatch(/Creating proj_web_1 +\.\.\. done/);
 
     const ps = await compose('proj', 'ps');
     expect(ps.code).toBe(0);
-    expect(ps.stdout).toMatch(/proj_db_1 .* Up/);
+    expect(ps.stdout).toMatch(new RegExp(`proj_db_1 .* Up +127\\.0\\.0\\.1:${port}->80/tcp`));
     expect(ps.stdout).toMatch(/proj_web_1 .* Up/);
 
-    const logs = await compose('proj', 'logs', '--no-color');
-    expect(logs.stdout).toMatch(/db_1 +\| db up/);
-    expect(logs.stdout).toMatch(/web_1 +\| web up/);
+    let logs = await compose('proj', 'logs', '--no-color', 'web');
+    for (let i = 0; i < 50 && !logs.stdout.includes('web up'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      logs = await compose('proj', 'logs', '--no-color', 'web');
+    }
+    expect(logs.stdout).toMatch(/web_1 +\| db-data\n/);
+    const res = await fetch(`http://127.0.0.1:${port}/`);
+    expect(await res.text()).toBe('db-data\n');
 
     // The image Id and the labels round-trip, so nothing is recreated.
     const again = await compose('proj', 'up', '-d');
@@ -88,15 +75,21 @@ describe('docker-compose 1.29 against the docker API socket', () => {
     expect(again.stderr).toContain('proj_db_1 is up-to-date');
     expect(again.stderr).toContain('proj_web_1 is up-to-date');
 
-    const restart = await compose('proj', 'restart');
-    expect(restart.code).toBe(0);
-    expect(restart.stderr).toMatch(/Restarting proj_web_1 +\.\.\. done/);
+    // Recreate: stop, rename the old container aside, create the new one, remove the old one.
+    const recreate = await compose('proj', 'up', '-d', '--force-recreate', 'db');
+    expect(recreate.code).toBe(0);
+    expect(recreate.stderr).toMatch(/Recreating proj_db_1 +\.\.\. done/);
+    const names = await runDocker(engine.host.paths.dockerSocket, ['ps', '-a', '--format', '{{.Names}}']);
+    expect(names.stdout.split('\n').filter(Boolean).sort()).toEqual(['proj_db_1', 'proj_web_1']);
 
     const down = await compose('proj', 'down', '-v');
     expect(down.code).toBe(0);
     expect(down.stderr).toMatch(/Removing proj_db_1 +\.\.\. done/);
+    expect(down.stderr).toContain('Removing network proj_default');
+    expect(down.stderr).toContain('Removing volume proj_data');
     const left = await runDocker(engine.host.paths.dockerSocket, ['ps', '-aq']);
     expect(left.stdout).toBe('');
+    expect((await runDocker(engine.host.paths.dockerSocket, ['volume', 'ls', '-q'])).stdout).toBe('');
   });
 
   it('attached up prints the output of every service and their exit codes', async () => {
