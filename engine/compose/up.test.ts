@@ -9,18 +9,27 @@ import type { EngineEvent } from '../api/events';
 import { runCli } from '../cli/main';
 import { startTestEngine, type TestEngine } from '../testing/engine';
 import { startRegistry, type TestRegistry } from '../testing/registry';
-import { busyboxImage, pushImage } from '../testing/image-builder';
+import { buildImage, busyboxImage, pushImage } from '../testing/image-builder';
 import { writeTree } from './testing';
 
 let engine: TestEngine;
 let reg: TestRegistry;
 let image: string;
+/** busybox whose image config carries a failing HEALTHCHECK (durations in nanoseconds, as docker writes them). */
+let sickImage: string;
 let dir: string;
 
 beforeAll(async () => {
   reg = await startRegistry();
-  await pushImage(reg, 'library/busybox', 'latest', await busyboxImage());
+  const bb = await busyboxImage();
+  await pushImage(reg, 'library/busybox', 'latest', bb);
   image = `${reg.host}/library/busybox:latest`;
+  const sick = await buildImage({
+    layers: bb.layers,
+    config: { Cmd: ['sh'], Env: ['PATH=/usr/bin:/bin'], Healthcheck: { Test: ['CMD-SHELL', 'echo no connection >&2; exit 1'], Interval: 200e6, Retries: 2 } },
+  });
+  await pushImage(reg, 'library/sick', 'latest', sick);
+  sickImage = `${reg.host}/library/sick:latest`;
   engine = await startTestEngine();
   dir = writeTree({});
 }, 60_000);
@@ -185,7 +194,17 @@ describe('compose up / down', () => {
     expect(cli.err).toMatch(/cycle\.yaml:\d+:\d+ services\.a\.depends_on: dependency cycle/);
   });
 
-  test('a dependency that turns unhealthy fails up with its last health output, and down cleans up what was made', async () => {
+  test('attached up streams each container\'s output with its name and returns once they exit', async () => {
+    writeTree({ 'once.yaml': `services:\n  hello:\n    image: ${image}\n    command: ["sh", "-c", "echo hello from once"]\n` }, dir);
+    const r = await fd('compose', '-f', 'once.yaml', '-p', 'once', 'up');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Container once-hello-1  Started');
+    expect(r.out.split('\n')).toContain('once-hello-1 | hello from once');
+    expect((await fd('compose', '-f', 'once.yaml', '-p', 'once', 'down')).code).toBe(0);
+  });
+
+  test("a dependency that turns unhealthy (by its image's HEALTHCHECK) fails up with its last health output, and down cleans up what was made", async () => {
     writeTree(
       {
         'sick.yaml': [
@@ -195,9 +214,8 @@ describe('compose up / down', () => {
           `    command: ${loop('app')}`,
           '    depends_on: {db: {condition: service_healthy}}',
           '  db:',
-          `    image: ${image}`,
+          `    image: ${sickImage}`,
           `    command: ${loop('db')}`,
-          '    healthcheck: {test: ["CMD-SHELL", "echo no connection >&2; exit 1"], interval: 200ms, retries: 2}',
           '',
         ].join('\n'),
       },

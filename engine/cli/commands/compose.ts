@@ -244,8 +244,9 @@ async function lifecycle(ctx: CliContext, sub: string, argv: string[], load: Loa
       else if (f.services) out.write([...new Set(list.map((c) => c.service))].map((s) => `${s}\n`).join(''));
       else if (f.format === 'json') out.write(`${JSON.stringify(list)}\n`);
       else {
-        const rows = [['NAME', 'IMAGE', 'COMMAND', 'SERVICE', 'STATUS']];
-        for (const c of list) rows.push([c.name, c.image, JSON.stringify(c.command.length > 20 ? `${c.command.slice(0, 19)}…` : c.command), c.service, c.status]);
+        const rows = [['NAME', 'IMAGE', 'COMMAND', 'SERVICE', 'STATUS', 'PORTS']];
+        const ports = (c: (typeof list)[number]) => (c.ports ?? []).map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', ');
+        for (const c of list) rows.push([c.name, c.image, JSON.stringify(c.command.length > 20 ? `${c.command.slice(0, 19)}…` : c.command), c.service, c.status, ports(c)]);
         const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
         out.write(`${rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('')).join('\n')}\n`);
       }
