@@ -86,6 +86,14 @@ export class HealthMonitor {
     }
   }
 
+  /** No health check (any more): no health state either. */
+  private forget(id: string) {
+    if (!this.get(id)) return;
+    this.states.delete(id);
+    this.none.add(id);
+    fs.rmSync(this.file(id), { force: true });
+  }
+
   private save(id: string, health: ContainerHealth) {
     this.states.set(id, health);
     this.none.delete(id);
@@ -100,8 +108,12 @@ export class HealthMonitor {
   changed(rec: ContainerRecord) {
     const status = rec.state.status;
     if (status === 'running' || status === 'paused') {
-      // Unpause keeps the running monitor; a (re)start begins a fresh one in `starting`.
-      if (!this.monitors.has(rec.id)) void this.begin(rec, true);
+      // Unpause keeps the running monitor; a (re)start begins a fresh one in `starting` — at once, so nobody
+      // waiting for health reads the previous run's verdict while the config is being resolved.
+      if (!this.monitors.has(rec.id)) {
+        if (rec.config.healthcheck || this.get(rec.id)) this.save(rec.id, { status: 'starting', failingStreak: 0, log: [] });
+        void this.begin(rec, true);
+      }
     } else {
       this.end(rec.id);
       if (status === 'removing') this.states.delete(rec.id);
@@ -141,6 +153,7 @@ export class HealthMonitor {
     if (monitor.ended) return;
     if (!config) {
       this.monitors.delete(rec.id);
+      this.forget(rec.id);
       return;
     }
     monitor.config = config;
@@ -191,14 +204,19 @@ export class HealthMonitor {
       // Past the timeout the probe is killed; if its stream still does not end, it is abandoned.
       timer = setTimeout(() => {
         timedOut = true;
-        const pid = this.execs.inspect(execId).pid;
-        if (pid > 0) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
+        const giveUp = Date.now() + KILL_GRACE_MS;
+        // The probe's pid is known once conmon reported it; a slow launch gets a moment to report it.
+        const kill = () => {
+          const pid = this.execs.inspect(execId).pid;
+          if (pid > 0) {
+            try {
+              process.kill(pid, 'SIGKILL');
+            } catch {
+              // already gone
+            }
+          } else if (Date.now() < giveUp && !stop.signal.aborted) setTimeout(kill, 50).unref();
+        };
+        kill();
         setTimeout(() => stop.abort(), KILL_GRACE_MS).unref();
       }, timeoutMs);
       for await (const chunk of this.execs.start(execId, stop.signal)) {
