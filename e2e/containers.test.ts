@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import type { EngineClient } from '../engine/api/client';
 import { connectUnix } from '../engine/transport/unix';
 import { buildBusyboxRootfs } from '../engine/testing/rootfs';
+import { freePort } from '../engine/testing/registry';
 import { launchChromium, screenshotPath } from './support/browser';
 import { ensureBuilt, WebHost } from './support/webhost';
 import { AppShell } from './pages/shell';
@@ -104,6 +105,57 @@ describe('Containers screen', () => {
     expect(await containers.logLines.count()).toBeGreaterThan(0);
     await page.screenshot({ path: screenshotPath('container-logs'), fullPage: true });
     await client.call('containers.remove', { id, force: true });
+    await page.close();
+  });
+
+  it('groups compose projects, acts on a selection, filters, shows published ports with a link and uptime', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const shell = new AppShell(page);
+    const containers = new ContainersPage(page);
+    const project = { 'com.docker.compose.project': 'shop' };
+    const hostPort = await freePort();
+    const ids: string[] = [];
+    for (const [name, labels, ports] of [
+      ['shop-web-1', project, [{ hostIp: '127.0.0.1', hostPort, containerPort: 8080 }]],
+      ['shop-db-1', project, []],
+      ['loner', {}, []],
+    ] as const) {
+      const { id } = await client.call('containers.create', { name, rootfs, cmd: ['sleep', '1000'], labels, ports: [...ports], stopTimeout: 1 });
+      await client.call('containers.start', { id });
+      ids.push(id);
+    }
+    await shell.open(web.url);
+    await shell.goTo('Containers');
+    const shop = page.getByRole('table', { name: 'Compose project shop' });
+    await containers.waitForState('shop-db-1', 'running');
+    await containers.waitForState('shop-web-1', 'running');
+    await expect(shop.locator('tbody tr').count()).resolves.toBe(2);
+    await expect(page.getByRole('table', { name: 'Containers', exact: true }).locator('tbody tr').count()).resolves.toBe(1);
+
+    // Published port: text and a link to it; uptime counts from the start.
+    const link = containers.row('shop-web-1').getByRole('link', { name: `127.0.0.1:${hostPort}→8080/tcp` });
+    await expect(link.getAttribute('href')).resolves.toBe(`http://127.0.0.1:${hostPort}/`);
+    await expect(link.getAttribute('target')).resolves.toBe('_blank');
+    await expect.poll(() => containers.row('loner').locator('[data-col="uptime"]').textContent(), { timeout: 5_000 }).toMatch(/^\d+ seconds?$/);
+
+    // Filter, then a bulk stop of the whole project.
+    await containers.filter.fill('shop');
+    await containers.row('loner').waitFor({ state: 'detached' });
+    await page.getByLabel('Select all in Compose project shop').check();
+    await page.getByRole('toolbar', { name: 'Selected containers' }).getByText('2 selected').waitFor();
+    await page.getByRole('button', { name: 'Stop selected' }).click();
+    await containers.waitForState('shop-web-1', 'exited', 30_000);
+    await containers.waitForState('shop-db-1', 'exited', 30_000);
+    await page.screenshot({ path: screenshotPath('containers-grouped'), fullPage: true });
+    await containers.filter.fill('');
+    await containers.waitForState('loner', 'running');
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByLabel('Select all in Compose project shop').check();
+    await page.getByRole('button', { name: 'Remove selected' }).click();
+    await shop.waitFor({ state: 'detached' });
+    expect((await client.call('containers.list', { all: true })).map((c) => c.name)).toEqual(['loner']);
+    await client.call('containers.remove', { id: ids[2]!, force: true });
     await page.close();
   });
 });
