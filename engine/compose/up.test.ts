@@ -161,7 +161,8 @@ describe('compose up / down', () => {
     // An edit to web's environment recreates web only.
     fs.writeFileSync(path.join(dir, 'compose.yaml'), project('two'));
     seq = engine.host.engine.ctx.events.lastSeq();
-    await up();
+    const edited = await up({ wait: true });
+    expect(edited).toContainEqual({ type: 'step', kind: 'container', resource: 'shop-db-1', service: 'db', status: 'done', message: 'Healthy' });
     events = eventsSince(seq);
     expect(containerActions(events, 'destroy')).toEqual(['shop-web-1']);
     expect(containerActions(events, 'create')).toEqual(['shop-web-1']);
@@ -195,12 +196,31 @@ describe('compose up / down', () => {
   });
 
   test('attached up streams each container\'s output with its name and returns once they exit', async () => {
-    writeTree({ 'once.yaml': `services:\n  hello:\n    image: ${image}\n    command: ["sh", "-c", "echo hello from once"]\n` }, dir);
+    writeTree(
+      {
+        'once.yaml': [
+          'services:',
+          '  hello:',
+          `    image: ${image}`,
+          '    command: ["sh", "-c", "echo hello from once"]',
+          '    depends_on: {migrate: {condition: service_completed_successfully}}',
+          '  migrate:',
+          `    image: ${image}`,
+          '    command: ["sh", "-c", "sleep 0.5; echo migrated"]',
+          '',
+        ].join('\n'),
+      },
+      dir,
+    );
+    const seq = engine.host.engine.ctx.events.lastSeq();
     const r = await fd('compose', '-f', 'once.yaml', '-p', 'once', 'up');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Container once-hello-1  Started');
-    expect(r.out.split('\n')).toContain('once-hello-1 | hello from once');
+    expect(r.out.split('\n')).toContain('once-hello-1   | hello from once');
+    // hello starts only after migrate finished with 0.
+    const order = eventsSince(seq).filter((e) => e.action === 'die' || e.action === 'start').map((e) => `${e.action} ${e.actor.attributes.name}`);
+    expect(order.slice(0, 3)).toEqual(['start once-migrate-1', 'die once-migrate-1', 'start once-hello-1']);
     expect((await fd('compose', '-f', 'once.yaml', '-p', 'once', 'down')).code).toBe(0);
   });
 
