@@ -42,6 +42,8 @@ export class ContainerManager {
   /** Last exit code per id, kept past removal so `wait` on an --rm container still gets it. */
   private readonly lastExit = new Map<string, number>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  /** Policy restarts whose start is under way (network setup takes a moment): still "restarting" meanwhile. */
+  private readonly policyStarts = new Set<string>();
   private readonly quickDeaths = new Map<string, number>();
   /** Ids being removed or stopped by the engine itself: their exit never triggers a restart policy. */
   private readonly noPolicy = new Set<string>();
@@ -328,7 +330,12 @@ export class ContainerManager {
         if (!now || now.state.status !== 'exited' || now.state.stoppedByUser || this.stopped) return;
         now.state.restartCount += 1;
         this.repo.saveState(now);
-        await this.startLocked(now.id, true);
+        this.policyStarts.add(now.id);
+        try {
+          await this.startLocked(now.id, true);
+        } finally {
+          this.policyStarts.delete(now.id);
+        }
       }).catch((err: Error) => this.ctx.log.warn(`restarting ${rec.name}: ${err.message}`));
     }, delay);
     timer.unref();
@@ -342,7 +349,7 @@ export class ContainerManager {
   }
 
   restartPending(id: string): boolean {
-    return this.restartTimers.has(id);
+    return this.restartTimers.has(id) || this.policyStarts.has(id);
   }
 
   // ---- stop / kill / restart / pause ----------------------------------------------------------------------
