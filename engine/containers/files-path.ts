@@ -25,42 +25,43 @@ export const hostOf = (root: string, parts: string[]) => (parts.length ? path.jo
 
 /**
  * Resolves `p` (absolute or relative to '/') inside `root`. With `followLast` a symlink as the final component
- * is expanded too. Missing intermediate directories are not_found; a missing final component gives stat null.
+ * is expanded too. A missing final component, or a missing directory on the way, gives stat null.
  */
 export function resolveInRoot(root: string, p: string, followLast: boolean, display = p): Resolved {
   const done: string[] = [];
   const todo = split(p);
   // `..` components are kept in todo; split() dropped only '' and '.'.
   let links = 0;
-  let stat: fs.Stats | null = fs.lstatSync(root);
+  let stat: fs.Stats | null = rootStat(root);
   while (todo.length) {
     const part = todo.shift()!;
     const last = todo.length === 0;
     if (part === '..') {
       done.pop();
-      stat = fs.lstatSync(hostOf(root, done));
+      stat = done.length ? fs.lstatSync(hostOf(root, done)) : rootStat(root);
       continue;
     }
     done.push(part);
     const host = hostOf(root, done);
     stat = lstatOrNull(host);
-    if (!stat) {
-      if (last) return { path: `/${done.join('/')}`, host, stat: null };
-      throw new EngineError('not_found', `Could not find the file ${display} in container: no such file or directory`);
-    }
+    // Missing, here or on the way: the caller says what it means (not found, or a name to create).
+    if (!stat) return { path: `/${[...done, ...todo].join('/')}`, host, stat: null };
     if (stat.isSymbolicLink() && (!last || followLast)) {
       if (++links > MAX_LINKS) throw new EngineError('invalid', `${display}: too many levels of symbolic links`);
       const target = fs.readlinkSync(host);
       done.pop();
       if (target.startsWith('/')) done.length = 0;
       todo.unshift(...split(target));
-      stat = lstatOrNull(hostOf(root, done));
+      stat = done.length ? lstatOrNull(hostOf(root, done)) : rootStat(root);
       continue;
     }
     if (!last && !stat.isDirectory()) throw new EngineError('invalid', `${display}: /${done.join('/')} is not a directory`);
   }
   return { path: `/${done.join('/')}`, host: hostOf(root, done), stat };
 }
+
+/** The root itself is followed: /proc/PID/root is a link by design. */
+const rootStat = (root: string) => fs.statSync(root);
 
 function lstatOrNull(p: string): fs.Stats | null {
   try {

@@ -138,11 +138,16 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
   const ensureDir = (parts: string[], entry: string): string => {
     let cur = dest;
     for (const part of parts) {
-      const r = resolveInRoot(root, path.posix.join(cur, part), true, entry);
-      if (!r.stat) {
+      const want = path.posix.join(cur, part);
+      let r = resolveInRoot(root, want, true, entry);
+      // One missing directory at a time: a link on the way may point at several that do not exist yet.
+      for (let made = 0; !r.stat; made++) {
+        if (made > 64) throw new EngineError('invalid', `cannot extract "${entry}": too many missing directories`);
         fs.mkdirSync(r.host, { mode: 0o755 });
         if (options.owners !== 'none') fs.lchownSync(r.host, 0, 0);
-      } else if (!r.stat.isDirectory()) {
+        r = resolveInRoot(root, want, true, entry);
+      }
+      if (!r.stat.isDirectory()) {
         throw new EngineError('invalid', `cannot extract "${entry}": ${r.path} is not a directory`);
       }
       cur = r.path;
