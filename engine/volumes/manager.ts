@@ -10,6 +10,9 @@ import { VolumeRepo, type VolumeRecord } from './repo';
 import { anonymousVolumeName, volumeNameProblem } from './names';
 import type { PlannedMount } from './types';
 
+/** Removed volumes' dirs on their way out (a name can never start with "."). */
+const TRASH_PREFIX = '.removing-';
+
 export interface CreateVolumeRequest {
   name?: string;
   driver?: string;
@@ -128,6 +131,8 @@ export class VolumeManager {
       if (force) return;
       throw notFound(`No such volume: ${name}`);
     }
+    // The dir moves aside before the row goes: a crash in between never brings removed data back as a volume.
+    const trash = path.join(this.ctx.paths.volumes, `${TRASH_PREFIX}${name}`);
     this.repo.transaction(() => {
       const users = this.repo.users(name);
       if (users.length) {
@@ -136,9 +141,11 @@ export class VolumeManager {
           `remove ${name}: volume is in use by container ${users.map((u) => u.slice(0, 12)).join(', ')}: remove the container first (fd rm), then the volume`,
         );
       }
+      fs.rmSync(trash, { recursive: true, force: true });
+      if (fs.existsSync(this.dir(name))) fs.renameSync(this.dir(name), trash);
       this.repo.delete(name);
     });
-    fs.rmSync(this.dir(name), { recursive: true, force: true });
+    fs.rmSync(trash, { recursive: true, force: true });
     this.emit(v, 'destroy');
   }
 
@@ -162,6 +169,30 @@ export class VolumeManager {
       spaceReclaimed += size;
     }
     return { removed, spaceReclaimed };
+  }
+
+  /**
+   * Engine start: finish removals a crash interrupted, and adopt volume dirs whose row never landed (a crash
+   * between mkdir and insert), like docker's local driver, which takes its dirs as the truth.
+   */
+  reconcile(): void {
+    this.repo.dropOrphanMounts();
+    for (const entry of fs.readdirSync(this.ctx.paths.volumes, { withFileTypes: true })) {
+      if (entry.name.startsWith(TRASH_PREFIX)) fs.rmSync(path.join(this.ctx.paths.volumes, entry.name), { recursive: true, force: true });
+      else if (entry.isDirectory() && !volumeNameProblem(entry.name) && !this.repo.get(entry.name)) {
+        const anonymous = /^[0-9a-f]{64}$/.test(entry.name);
+        fs.mkdirSync(this.dataDir(entry.name), { recursive: true, mode: 0o755 });
+        this.repo.insert({
+          name: entry.name,
+          driver: 'local',
+          labels: anonymous ? { [ANONYMOUS_VOLUME_LABEL]: '' } : {},
+          options: {},
+          anonymous,
+          created: Math.round(fs.statSync(this.dir(entry.name)).mtimeMs),
+        });
+        this.ctx.log.warn(`volume ${entry.name}: its directory had no record (interrupted create?); adopted it`);
+      }
+    }
   }
 
   // ---- what the container lifecycle records ---------------------------------------------------------------

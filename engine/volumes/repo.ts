@@ -85,7 +85,7 @@ export class VolumeRepo {
     });
   }
 
-  /** Mount rows whose container is not in the containers table. */
+  /** Mount rows whose container is not in the containers table (a crash between recording mounts and storing the container). */
   dropOrphanMounts(): void {
     this.db.prepare('DELETE FROM container_mounts WHERE container_id NOT IN (SELECT id FROM containers)').run();
   }

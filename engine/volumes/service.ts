@@ -1,5 +1,5 @@
 // The volumes service: contract handlers over the VolumeManager, which it registers as `ctx.volumes` for the
-// container lifecycle (engine/containers/mounts.ts). Start drops mount records of containers that no longer exist.
+// container lifecycle (engine/containers/mounts.ts). Start reconciles what a crash left behind.
 import type { EngineApi } from '../api/contract';
 import type { EngineContext, Service } from '../context';
 import { VolumeManager } from './manager';
@@ -21,8 +21,7 @@ export function createVolumesService(ctx: EngineContext): Service<VolumeHandlers
       'volumes.prune': async (input) => manager.prune(input.all, input.filters.label),
     },
     async start() {
-      // A crash between recording a container's mounts and storing the container leaves rows nobody owns.
-      manager.repo.dropOrphanMounts();
+      manager.reconcile();
     },
   };
 }

@@ -9,6 +9,7 @@ import { buildBusyboxRootfs } from '../testing/rootfs';
 import type { EngineClient } from '../api/client';
 import { ANONYMOUS_VOLUME_LABEL } from '../api/volumes';
 import { hostPropagation } from '../containers/mounts';
+import { openStore } from '../store/db';
 
 let engine: TestEngine;
 let client: EngineClient;
@@ -249,5 +250,39 @@ describe('fd volume', () => {
     expect(await runFd(['--root', engine.root, 'rm', '-v', 'cliuser'])).toMatchObject({ code: 0 });
     expect(await names()).toEqual(['clinamed']);
     await client.call('volumes.remove', { name: 'clinamed' });
+  });
+});
+
+describe('after a crash', () => {
+  it('an engine start adopts volume dirs without a record, finishes interrupted removals and drops mount rows of unknown containers', async () => {
+    const own = await startTestEngine();
+    try {
+      await own.client.call('volumes.create', { name: 'kept' });
+      const volumes = path.join(own.root, 'volumes');
+      await own.close();
+      // What a SIGKILL can leave: a dir whose row never landed, a half-removed dir, a mount row of no container.
+      fs.mkdirSync(path.join(volumes, 'orphan', '_data'), { recursive: true });
+      fs.writeFileSync(path.join(volumes, 'orphan', '_data', 'f'), 'x');
+      fs.mkdirSync(path.join(volumes, '.removing-gone', '_data'), { recursive: true });
+      const store = openStore(path.join(own.root, 'store.db'));
+      store.prepare("INSERT INTO container_mounts(container_id, destination, type, volume, spec) VALUES ('feed', '/k', 'volume', 'kept', '{}')").run();
+      store.close();
+      const again = await startTestEngine({ root: own.root });
+      try {
+        const listed = await again.client.call('volumes.list', {});
+        expect(listed.map((v) => [v.name, v.anonymous])).toEqual([
+          ['kept', false],
+          ['orphan', false],
+        ]);
+        expect(fs.readFileSync(path.join(listed[1]!.mountpoint, 'f'), 'utf8')).toBe('x');
+        expect(fs.readdirSync(volumes).sort()).toEqual(['kept', 'orphan']);
+        expect(listed[0]!.containers).toEqual([]);
+        await again.client.call('volumes.remove', { name: 'kept' });
+      } finally {
+        await again.close();
+      }
+    } finally {
+      fs.rmSync(own.root, { recursive: true, force: true });
+    }
   });
 });
