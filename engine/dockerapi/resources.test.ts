@@ -88,6 +88,31 @@ describe('docker API socket: networks, volumes, ports, stats, rename', () => {
     expect((await docker('rm', '-f', 'web')).code).toBe(0);
   });
 
+  it('docker run --network with --network-alias, --ip and --health-cmd: the alias resolves, the address is fixed, health turns healthy', async () => {
+    expect((await docker('network', 'create', '--subnet', '10.89.201.0/24', 'apps')).code).toBe(0);
+    const run = await docker('run', '-d', '--name', 'api-server', '--network', 'apps', '--network-alias', 'api', '--ip', '10.89.201.9', '--health-cmd', 'test -f /www/index.html', '--health-interval', '1s', image, 'sh', '-c', 'mkdir -p /www && echo from-api > /www/index.html && exec httpd -f -p 80 -h /www');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const id = run.stdout.trim();
+    const client = await docker('run', '--rm', '--network', 'apps', image, 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://api/ && exit 0; sleep 0.3; done; exit 1');
+    expect(client.stdout).toBe('from-api\n');
+    const inspect = JSON.parse((await docker('inspect', 'api-server')).stdout) as { NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[]; Gateway: string }> }; HostConfig: { NetworkMode: string } }[];
+    const endpoint = inspect[0]!.NetworkSettings.Networks.apps!;
+    expect(endpoint.IPAddress).toBe('10.89.201.9');
+    expect(endpoint.Gateway).toMatch(/^10\.89\.201\.\d+$/);
+    expect(endpoint.Aliases).toEqual(expect.arrayContaining(['api', id.slice(0, 12)]));
+    expect(inspect[0]!.HostConfig.NetworkMode).toBe('apps');
+    let health = '';
+    for (let i = 0; i < 50 && health !== 'healthy'; i++) {
+      health = (await docker('inspect', '--format', '{{.State.Health.Status}}', 'api-server')).stdout.trim();
+      if (health !== 'healthy') await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(health).toBe('healthy');
+    expect((await docker('ps', '--format', '{{.Names}} {{.Status}}')).stdout).toMatch(/^api-server Up .* \(healthy\)$/m);
+    expect((await docker('rm', '-f', 'api-server')).code).toBe(0);
+    expect((await docker('network', 'rm', 'apps')).code).toBe(0);
+  });
+
   it('docker stats --no-stream shows CPU, memory and pids of a running container; the API streams samples', async () => {
     const run = await docker('run', '-d', '--name', 'busy', image, 'sh', '-c', 'trap "exit 0" TERM; while :; do :; done');
     expect(run.code).toBe(0);
