@@ -6,8 +6,10 @@ import { resultsDir } from './paths';
 import { engineCases } from './cases/engine';
 import { pullCase } from './cases/pull';
 import { runCase } from './cases/run';
+import { logsCase } from './cases/logs';
+import { psCase } from './cases/ps';
 
-const cases: BenchCase[] = [...engineCases, runCase, pullCase];
+const cases: BenchCase[] = [...engineCases, runCase, pullCase, logsCase, psCase];
 
 async function main() {
   const argv = process.argv.slice(2);
