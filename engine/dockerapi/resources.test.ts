@@ -125,6 +125,8 @@ describe('docker API socket: networks, volumes, ports, stats, rename', () => {
     expect(mem).toMatch(/^[\d.]+[KMG]iB \/ [\d.]+[KMG]iB$/);
     expect(mem).not.toMatch(/^0B/);
     expect(Number(pids)).toBeGreaterThanOrEqual(1);
+    // Without names: every running container.
+    expect((await docker('stats', '--no-stream', '--format', '{{.Name}}')).stdout.trim()).toBe('busy');
 
     const raw = await request(socket, 'GET', '/v1.44/containers/busy/stats?stream=false');
     const body = JSON.parse(raw.body) as { cpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage: number }; precpu_stats: { cpu_usage: { total_usage: number } }; memory_stats: { usage: number; limit: number }; name: string };
