@@ -31,6 +31,25 @@ export const LOG_SIZE_MAX_SETTING = 'containers.logSizeMax';
 const live = (s: ContainerStatus) => s === 'running' || s === 'paused';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** conmon marks an OOM kill in its persist dir (cgroup v2) or in its cwd (cgroup v1). */
+/**
+ * A start cut short by an engine crash can leave its conmon running with no record of its pid in the store:
+ * find it through its pidfile (checking it really is this container's conmon) and kill it.
+ */
+async function killStrayConmon(pidFile: string, id: string) {
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const pid = Number(read(pidFile).trim());
+  const cmdline = pid ? read(`/proc/${pid}/cmdline`) : '';
+  if (!cmdline.includes('conmon') || !cmdline.includes(id)) return;
+  process.kill(pid, 'SIGKILL');
+  // A zombie has an empty cmdline: gone as far as anyone can see.
+  for (let i = 0; i < 40 && read(`/proc/${pid}/cmdline`); i++) await sleep(25);
+}
 const oomFileExists = (layout: { dir: string; persistDir: string }) => fs.existsSync(`${layout.persistDir}/oom`) || fs.existsSync(`${layout.dir}/oom`);
 
 export class ContainerManager {
@@ -617,6 +636,7 @@ export class ContainerManager {
             const state = await (this.tryRuntime()?.state(rec.id) ?? Promise.resolve(null)).catch(() => null);
             if (state || fs.existsSync(`${layout.dir}/conmon.pid`) || isMounted(`${layout.dir}/rootfs`)) {
               await this.tryRuntime()?.kill(rec.id, 9, true).catch(() => undefined);
+              await killStrayConmon(`${layout.dir}/conmon.pid`, rec.id);
               await this.cleanupRuntime(rec);
               fs.rmSync(`${layout.dir}/conmon.pid`, { force: true });
             }
