@@ -119,14 +119,23 @@ describe('mounts in a running container', () => {
     // rm -v: the anonymous volume goes, the named one stays with its data for the next container.
     await client.call('containers.remove', { id, volumes: true });
     expect(fs.existsSync(path.join(engine.root, 'volumes', anon))).toBe(false);
+    // --rm: the next container sees the data, and its own anonymous volume goes with it (docker's --rm).
     const { id: next } = await client.call('containers.create', {
       rootfs,
       networkMode: 'none',
+      autoRemove: true,
       cmd: ['cat', '/data/file'],
-      mounts: [{ type: 'volume', source: 'persist', target: '/data' }],
+      mounts: [
+        { type: 'volume', source: 'persist', target: '/data' },
+        { type: 'volume', source: '', target: '/extra' },
+      ],
     });
-    expect(await runToEnd(next)).toEqual({ code: 0, lines: ['hello'] });
-    await client.call('containers.remove', { id: next, volumes: true });
+    const extra = (await client.call('containers.inspect', { id: next })).mounts[1]!.name;
+    const chunks = await collect(client.stream('containers.attach', { id: next, start: true }));
+    const stdout = chunks.filter((c) => c.stream === 'stdout').map((c) => Buffer.from(c.data, 'base64').toString()).join('');
+    expect([stdout, chunks.at(-1)!.exitCode]).toEqual(['hello\n', 0]);
+    await client.call('containers.wait', { id: next, condition: 'removed' });
+    await expect(client.call('volumes.inspect', { name: extra })).rejects.toMatchObject({ code: 'not_found' });
     expect((await client.call('volumes.inspect', { name: 'persist' })).containers).toEqual([]);
     await client.call('volumes.remove', { name: 'persist' });
   });
