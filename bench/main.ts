@@ -8,8 +8,9 @@ import { pullCase } from './cases/pull';
 import { runCase } from './cases/run';
 import { logsCase } from './cases/logs';
 import { psCase } from './cases/ps';
+import { composeCase } from './cases/compose';
 
-const cases: BenchCase[] = [...engineCases, runCase, pullCase, logsCase, psCase];
+const cases: BenchCase[] = [...engineCases, runCase, pullCase, logsCase, psCase, composeCase];
 
 async function main() {
   const argv = process.argv.slice(2);
