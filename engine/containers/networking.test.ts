@@ -143,9 +143,12 @@ describe.skipIf(!canRun)('containers on networks (root, netavark)', () => {
       networks: { 'fdtest-app': { aliases: ['db'] } },
     });
     await client.call('containers.start', { id: srv });
+    await expect(client.call('containers.create', { rootfs, cmd: ['true'], networkMode: 'fdtest-app', networks: { 'fdtest-app': { aliases: [], ip: '192.0.2.9' } } })).rejects.toThrow(
+      /192\.0\.2\.9 is outside network fdtest-app's subnet/,
+    );
+    // The client starts on the default network and joins the app network while stopped (recorded for its start).
     const { id: cli } = await client.call('containers.create', {
       rootfs,
-      networkMode: 'fdtest-app',
       // busybox's nslookup has its own resolver (its static wget crashes on any URL), so: name → address → nc.
       cmd: [
         'sh',
@@ -156,12 +159,14 @@ describe.skipIf(!canRun)('containers on networks (root, netavark)', () => {
          done; [ -n "$ok" ] || exit 1; done`,
       ],
     });
+    await client.call('networks.connect', { network: 'fdtest-app', container: cli });
+    expect(Object.keys((await client.call('containers.inspect', { id: cli })).networkSettings.networks)).toEqual(['bridge', 'fdtest-app']);
     await client.call('containers.start', { id: cli });
     expect((await client.call('containers.wait', { id: cli })).exitCode).toBe(0);
     expect(await logsOf(client, cli)).toBe('hello from the container\nhello from the container');
 
     await client.call('containers.stop', { id: srv, timeout: 1 });
-    await expect(client.call('networks.remove', { id: 'fdtest-app' })).rejects.toThrow(/in use by containers? .*srv/);
+    await expect(client.call('networks.remove', { id: 'fdtest-app' })).rejects.toThrow(/in use by containers (srv, \w+|\w+, srv): remove or disconnect them/);
     await client.call('containers.remove', { id: srv });
     await client.call('containers.remove', { id: cli });
     await client.call('networks.remove', { id: 'fdtest-app' });

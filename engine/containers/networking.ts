@@ -3,12 +3,12 @@
 // create time, and answers the network side's questions about stopped containers (hooks), so that
 // `fd network connect/disconnect/rm` see containers that hold no network resources right now.
 import fs from 'node:fs';
-import net from 'node:net';
 import { conflict, invalid, notFound } from '../api/errors';
 import type { ContainerConfig, ContainerInspect, PortBinding } from '../api/containers';
 import type { EngineContext } from '../context';
 import { publishAll, type NetworkAttachment, type NetworkMode, type PortMapping, type PrepareRequest, type PrepareResult } from '../network';
 import { DEFAULT_NETWORK } from '../network/manager';
+import { contains, parseCidr, parseIp } from '../network/subnet';
 import { containerLayout } from './layout';
 import type { ContainerRecord } from './record';
 import type { ContainerRepo } from './repo';
@@ -51,8 +51,11 @@ export function checkNetworkConfig(ctx: EngineContext, config: ContainerConfig):
   for (const a of attachmentsOf(config)) {
     if (a.network === 'host' || a.network === 'none') throw invalid(`network "${a.network}" is a mode, not a network a container can join with others: use --network ${a.network} alone`);
     // Throws "No such network: NAME" for a network that does not exist.
-    ctx.networks?.inspect(a.network);
-    if (a.ip !== undefined && !net.isIPv4(a.ip)) throw invalid(`invalid IP address "${a.ip}" for network ${a.network}: expected an IPv4 address`);
+    const info = ctx.networks?.inspect(a.network);
+    if (a.ip === undefined) continue;
+    const ip = parseIp(a.ip);
+    if (ip === null) throw invalid(`invalid IP address "${a.ip}" for network ${a.network}: expected an IPv4 address`);
+    if (info?.subnet && !contains(parseCidr(info.subnet), ip)) throw invalid(`address ${a.ip} is outside network ${info.name}'s subnet ${info.subnet}`);
   }
   return warnings;
 }
