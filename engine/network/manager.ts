@@ -11,7 +11,8 @@ import { DEFAULT_ROOT_FOR_ROOT } from '../paths';
 import { execFile } from '../runtime/exec-file';
 import { findBinary } from '../system/tools';
 import { hostsFile, readHostResolv, resolvConf } from './files';
-import { Netavark, type NetavarkEndpoint, type NetavarkNetwork } from './netavark';
+import { type NetavarkEndpoint, type NetavarkNetwork } from './netavark';
+import { networkDriver, type NetworkDriver } from '../rootless/network-driver';
 import { createNetns, isNetns, netnsInUse, removeNetns } from './netns';
 import { netavarkPublished, reservePorts } from './ports';
 import { NetworkRepo, type EndpointRecord, type NetworkRecord, type SandboxRecord } from './repo';
@@ -84,7 +85,8 @@ async function hostLinks(): Promise<Set<string>> {
 
 export class NetworkManager implements NetworkProvider {
   readonly repo: NetworkRepo;
-  private readonly netavark: Netavark;
+  /** netavark as root; pasta for a rootless engine (engine/rootless). */
+  private readonly netavark: NetworkDriver;
   private readonly netnsDir: string;
   /** Bridge names are `${prefix}N`: `fdbr` for the default root, a per-root prefix otherwise (test roots). */
   private readonly bridgePrefix: string;
@@ -99,7 +101,7 @@ export class NetworkManager implements NetworkProvider {
     this.netnsDir = path.join(ctx.paths.networks, 'netns');
     fs.mkdirSync(configDir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(this.netnsDir, { recursive: true, mode: 0o700 });
-    this.netavark = new Netavark(configDir);
+    this.netavark = networkDriver(configDir);
     const isDefaultRoot = path.resolve(ctx.paths.root) === DEFAULT_ROOT_FOR_ROOT;
     const hash = crypto.createHash('sha256').update(path.resolve(ctx.paths.root)).digest('hex');
     this.bridgePrefix = isDefaultRoot ? 'fdbr' : `fd${hash.slice(0, 5)}b`;

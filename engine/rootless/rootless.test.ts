@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fdBin } from '../testing/engine';
-import { startRegistry, type TestRegistry } from '../testing/registry';
+import { freePort, startRegistry, type TestRegistry } from '../testing/registry';
 import { buildImage, busyboxLayer, pushImage } from '../testing/image-builder';
 import { idMapArgs } from './userns';
 import { parseSubordinateIds } from './preflight';
@@ -184,7 +184,7 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
 
   afterAll(async () => {
     if (engine) {
-      await fdAsUser(['--root', root, 'rm', '-f', 'rl-top'], env()).catch(() => undefined);
+      await fdAsUser(['--root', root, 'rm', '-f', 'rl-top', 'rl-web'], env()).catch(() => undefined);
       await engine.stop();
     }
     killPause(root);
@@ -232,6 +232,52 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
     expect(owned).toBe(`${SUB_START + 999}:${SUB_START + 999}`);
     const busybox = spawnSync('find', [path.join(root, 'images'), '-name', 'busybox', '-type', 'f', '-printf', '%U\n'], { encoding: 'utf8' }).stdout.trim();
     expect(busybox).toBe(String(uid));
+  });
+
+  it('bind-mounts a host dir whose files belong to the user on the host', async () => {
+    const dir = path.join(base, 'shared');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'seed'), 'from the host\n');
+    fs.chownSync(dir, uid, gid);
+    fs.chownSync(path.join(dir, 'seed'), uid, gid);
+    const run = await fdAsUser(['--root', root, 'run', '--rm', '--network', 'none', '-v', `${dir}:/data`, image, 'sh', '-c', 'stat -c %u /data/seed; cat /data/seed; echo made > /data/made']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('0\nfrom the host\n');
+    const made = fs.statSync(path.join(dir, 'made'));
+    expect([made.uid, made.gid]).toEqual([uid, gid]);
+    // A non-root user in the container writes as a subordinate id on the host.
+    const app = await fdAsUser(['--root', root, 'run', '--rm', '--network', 'none', '--user', '1000:1000', '-v', `${dir}:/data`, image, 'sh', '-c', 'mkdir /data/app-dir 2>/dev/null || echo denied']);
+    expect(app.stdout).toBe('denied\n');
+    fs.chmodSync(dir, 0o777);
+    const app2 = await fdAsUser(['--root', root, 'run', '--rm', '--network', 'none', '--user', '1000:1000', '-v', `${dir}:/data`, image, 'mkdir', '/data/app-dir']);
+    expect(app2.code, app2.stderr).toBe(0);
+    expect(fs.statSync(path.join(dir, 'app-dir')).uid).toBe(SUB_START + 999);
+  });
+
+  it('networks a default-mode container through pasta: its own address, published ports on host loopback, the host via the gateway', async () => {
+    const port = await freePort();
+    const web = await fdAsUser(['--root', root, 'run', '-d', '--name', 'rl-web', '-p', `127.0.0.1:${port}:8080`, image, 'sh', '-c', 'mkdir /www && echo served rootless > /www/index.html && exec httpd -f -p 8080 -h /www']);
+    expect(web.code, web.stderr).toBe(0);
+    const inspect = await fdAsUser(['--root', root, 'inspect', 'rl-web']);
+    const [info] = JSON.parse(inspect.stdout) as { networkSettings: { networks: Record<string, { ip: string }> } }[];
+    const ip = info!.networkSettings.networks.bridge!.ip;
+    expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    let body = '';
+    for (let i = 0; i < 50 && !body; i++) {
+      body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text()).catch(() => '');
+      if (!body) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(body).toBe('served rootless\n');
+    const addr = await fdAsUser(['--root', root, 'exec', 'rl-web', 'sh', '-c', "ip -4 -o addr show eth0 | awk '{print $4}'; ip route | awk '/default/ {print $3}'"]);
+    const [ipnet, gateway] = addr.stdout.trim().split('\n');
+    expect(ipnet!.split('/')[0]).toBe(ip);
+    // The gateway stands for the host: the loopback registry answers through it.
+    const [, regPort] = reg.host.split(':');
+    const v2 = await fdAsUser(['--root', root, 'exec', 'rl-web', 'wget', '-q', '-O', '-', `http://${gateway}:${regPort}/v2/`]);
+    expect(v2.stdout.trim()).toBe('{}');
+    const rm = await fdAsUser(['--root', root, 'rm', '-f', 'rl-web']);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(await fetch(`http://127.0.0.1:${port}/`).then(() => 'answered', () => 'refused')).toBe('refused');
   });
 
   it('keeps containers across an engine restart (same namespaces) and removes them', async () => {
