@@ -96,11 +96,10 @@ const UNSUPPORTED: [keyof ComposeService, (svc: ComposeService) => boolean][] = 
   ['logging', (s) => s.logging?.driver != null && s.logging.driver !== 'json-file' && s.logging.driver !== 'k8s-file'],
 ];
 
-/** `network_mode` values the engine takes as they are; `service:X` joins the first container of X. */
-function networkMode(project: ComposeProject, mode: string): string {
-  if (mode.startsWith('service:')) {
-    const target = project.services[mode.slice('service:'.length)];
-    return `container:${target?.containers[0]?.name ?? mode.slice('service:'.length)}`;
+/** `network_mode` values the engine takes: host, none, bridge or a network name (checked before anything is created). */
+function networkMode(svc: ComposeService, mode: string): string {
+  if (mode.startsWith('service:') || mode.startsWith('container:')) {
+    throw invalid(`service "${svc.name}": network_mode "${mode}" (sharing another container's network) is not supported yet: use a network`);
   }
   return mode;
 }
@@ -134,7 +133,7 @@ export function containerInput(project: ComposeProject, svc: ComposeService, spe
   const health = healthcheck(svc);
   if (health) input.healthcheck = health;
 
-  if (svc.network_mode) input.networkMode = networkMode(project, svc.network_mode);
+  if (svc.network_mode) input.networkMode = networkMode(svc, svc.network_mode);
   else {
     // Highest priority first (compose's rule for the primary network), then by key.
     const keys = Object.keys(svc.networks).sort((a, b) => (svc.networks[b]!.priority ?? 0) - (svc.networks[a]!.priority ?? 0) || a.localeCompare(b));

@@ -67,4 +67,5 @@ export async function* composeDown(ctx: EngineContext, link: EngineLink, input: 
       }
     }
   });
+  ctx.events.append({ type: 'compose', action: 'down', actor: { id: plan.project, attributes: { name: plan.project } } });
 }

@@ -50,6 +50,7 @@ export async function* composeUp(ctx: EngineContext, link: EngineLink, input: Up
   for (const w of new Set([...mapped.values()].flatMap((m) => m.warnings))) yield { type: 'warning', message: w };
   const progress = new Progress();
   yield* progress.run(() => apply(link, project, plan.steps, mapped, input, progress));
+  ctx.events.append({ type: 'compose', action: 'up', actor: { id: project.name, attributes: { name: project.name, working_dir: project.working_dir } } });
 }
 
 async function apply(link: EngineLink, project: ComposeProject, steps: PlanStep[], mapped: Map<string, MappedContainer>, input: UpInput, p: Progress) {
