@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../cli/main';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
 import { buildBusyboxRootfs } from '../testing/rootfs';
@@ -126,6 +128,30 @@ describe('health across an engine restart', () => {
 });
 
 describe('health flags', () => {
+  it('fd create --health-* stores the check; bad values are usage errors', async () => {
+    const run = async (...args: string[]) => {
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let text = '';
+      err.on('data', (d: Buffer) => (text += d.toString()));
+      const code = await runCli(['--root', engine.root, 'create', ...args], { stdout: out, stderr: err, stdin: new PassThrough(), env: {} });
+      return { code, err: text };
+    };
+    const ok = await run('--name', 'flagged', '--health-cmd', 'test -f /ready', '--health-interval', '1m30s', '--health-retries', '5', '--rootfs', rootfs, 'true');
+    expect(ok.code).toBe(0);
+    expect((await engine.client.call('containers.inspect', { id: 'flagged' })).config.healthcheck).toEqual({
+      test: ['CMD-SHELL', 'test -f /ready'],
+      intervalMs: 90_000,
+      timeoutMs: 30_000,
+      startPeriodMs: 0,
+      retries: 5,
+    });
+    const bad = await run('--health-interval', 'soon', '--health-cmd', 'true', '--rootfs', rootfs, 'true');
+    expect(bad.code).toBe(125);
+    expect(bad.err).toContain('invalid duration "soon" for --health-interval');
+    await engine.client.call('containers.remove', { id: 'flagged' });
+  });
+
   it('maps docker run flags and refuses tuning without a command', () => {
     expect(parseGoDuration('1m30s', 'x')).toBe(90_000);
     expect(parseGoDuration('500ms', 'x')).toBe(500);
