@@ -11,6 +11,9 @@ import { runFd, spawnEngine, startTestEngine, tempRoot, type EngineProcess, type
 import { buildBusyboxRootfs } from '../testing/rootfs';
 import { findBinary } from '../system/tools';
 import type { EngineClient } from '../api/client';
+import { parseArgs } from '../cli/args';
+import { buildCreateInput, containerFlags } from '../cli/commands/create';
+import { runCli } from '../cli/main';
 
 const canRun = process.getuid?.() === 0 && !!findBinary('netavark') && !!findBinary('runc') && !!findBinary('conmon');
 
@@ -68,6 +71,50 @@ async function logsOf(client: EngineClient, id: string): Promise<string> {
   for await (const l of client.stream('containers.logs', { id })) lines.push(l.line);
   return lines.join('\n');
 }
+
+describe('run/create network flags', () => {
+  const parse = (...argv: string[]) => {
+    const { flags, args } = parseArgs(argv, containerFlags, { interspersed: false });
+    return buildCreateInput(flags, args, {});
+  };
+
+  it('maps -h, -p, -P, --net, --network-alias and --ip like docker', () => {
+    expect(parse('-h', 'web1', '-p', '127.0.0.1:8080:80', '-p', '53/udp', '-P', '--net', 'app', '--network-alias', 'db', '--ip', '10.1.2.3', 'busybox', 'ls', '-h')).toMatchObject({
+      hostname: 'web1',
+      image: 'busybox',
+      cmd: ['ls', '-h'],
+      ports: [
+        { hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' },
+        { hostIp: '', hostPort: 0, containerPort: 53, protocol: 'udp' },
+      ],
+      publishAll: true,
+      networkMode: 'app',
+      networks: { app: { aliases: ['db'], ip: '10.1.2.3' } },
+    });
+    expect(() => parse('--network-alias', 'db', 'busybox')).toThrow(/only supported on user-defined networks/);
+    expect(() => parse('-p', '80:80:80:80', 'busybox')).toThrow(/invalid port spec/);
+  });
+
+  it('fd run -h is --hostname, --help still prints the usage', async () => {
+    const io = () => {
+      let out = '';
+      const sink = { write: (d: string) => ((out += d), true) } as unknown as NodeJS.WritableStream;
+      return { io: { stdout: sink, stderr: sink, stdin: process.stdin, env: {} }, out: () => out };
+    };
+    const help = io();
+    expect(await runCli(['run', '--help'], help.io)).toBe(0);
+    expect(help.out()).toMatch(/^Usage: fd run/);
+    // -h is a flag with a value here: the command goes on to the engine (none at this root) instead of printing help.
+    const run = io();
+    const root = tempRoot('fd-ctrnet-cli-');
+    try {
+      expect(await runCli(['--root', root, 'run', '-h', 'web1', '--rootfs', root, 'true'], run.io)).toBe(125);
+      expect(run.out()).not.toMatch(/Usage:/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
 
 describe.skipIf(!canRun)('containers on networks (root, netavark)', () => {
   let fixtures: string;
