@@ -187,6 +187,20 @@ describe('image containers', () => {
       expect(fs.readFileSync(dest, 'utf8')).toMatch(/\nmore\n$/);
       expect(isMounted(merged)).toBe(false);
       await expect(engine.client.call('containers.hostPath', { id })).rejects.toMatchObject({ code: 'conflict' });
+
+      // Writes into the stopped container land in its upper dir: diff sees them, and the mount is gone after.
+      const local = path.join(work, 'late.txt');
+      fs.writeFileSync(local, 'late\n');
+      expect(await fd('cp', local, 'differ:/newdir/late.txt')).toMatchObject({ code: 0 });
+      expect(isMounted(merged)).toBe(false);
+      expect((await fd('diff', 'differ')).stdout).toContain('A /newdir/late.txt\n');
+
+      // A read-only root filesystem takes no copies while stopped either.
+      const ro = await engine.client.call('containers.create', { name: 'ro', image: ref, cmd: ['true'], readOnlyRootfs: true });
+      const refused = await fd('cp', local, 'ro:/late.txt');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('read-only root filesystem');
+      await engine.client.call('containers.remove', { id: ro.id });
     } finally {
       await reg.stop();
     }

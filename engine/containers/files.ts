@@ -52,6 +52,27 @@ export function requestedBase(p: string): string {
   return path.posix.basename(path.posix.normalize(`/${p}`));
 }
 
+const ERRNO_CODES: Record<string, 'invalid' | 'forbidden' | 'not_found' | 'conflict'> = {
+  EROFS: 'forbidden',
+  EACCES: 'forbidden',
+  EPERM: 'forbidden',
+  ENOENT: 'not_found',
+  ENOTDIR: 'invalid',
+  EISDIR: 'invalid',
+  ELOOP: 'invalid',
+  EEXIST: 'conflict',
+  ENOTEMPTY: 'conflict',
+  ENOSPC: 'conflict',
+};
+
+/** A system error names host paths (/proc/PID/root/...): say it with container paths and a typed code. */
+function inContainerTerms(err: unknown, root: string, rec: ContainerRecord): unknown {
+  if (err instanceof EngineError || !(err instanceof Error)) return err;
+  const errno = (err as NodeJS.ErrnoException).code ?? '';
+  const message = err.message.split(root).join('');
+  return new EngineError(ERRNO_CODES[errno] ?? 'internal', `container ${rec.name}: ${message}`);
+}
+
 export class ContainerFiles {
   /** Operations holding a stopped container's overlay mount, per container id. */
   private readonly mountUsers = new Map<string, number>();
@@ -109,6 +130,8 @@ export class ContainerFiles {
     const handle = await this.acquire(rec, write);
     try {
       return await fn(handle.root, rec);
+    } catch (err) {
+      throw inContainerTerms(err, handle.root, rec);
     } finally {
       await handle.release();
     }
@@ -184,6 +207,8 @@ export class ContainerFiles {
       const { resolved } = this.statIn(handle.root, rec, p);
       this.manager.emit(rec, 'archive-path');
       yield* packTree(resolved.host, requestedBase(p));
+    } catch (err) {
+      throw inContainerTerms(err, handle.root, rec);
     } finally {
       await handle.release();
     }
