@@ -110,14 +110,14 @@ export function dockerSummary(c: ContainerSummary): Json {
 }
 
 /** containers.inspect → `GET /containers/{id}/json` (moby's ContainerJSON, the fields clients read). */
-export function dockerInspect(c: ContainerInspect): Json {
+export function dockerInspect(c: ContainerInspect, networkIds: Map<string, string> = new Map()): Json {
   const cfg = c.config;
   const s = c.state;
   const echo = dockerHostConfigEcho(cfg);
   const networks = Object.entries(c.networkSettings.networks).map(([name, n]) => {
     // compose checks for the short id among the aliases (moby adds it below API 1.45) before every start.
     const aliases = [...new Set([...n.aliases, c.id.slice(0, 12)])];
-    return [name, { IPAMConfig: cfg.networks[name]?.ip ? { IPv4Address: cfg.networks[name].ip } : null, Links: null, Aliases: aliases, MacAddress: n.mac, NetworkID: '', EndpointID: '', Gateway: n.gateway, IPAddress: n.ip, IPPrefixLen: n.prefixLength, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DriverOpts: null, DNSNames: [c.name, c.id.slice(0, 12), ...n.aliases] }] as const;
+    return [name, { IPAMConfig: cfg.networks[name]?.ip ? { IPv4Address: cfg.networks[name].ip } : null, Links: null, Aliases: aliases, MacAddress: n.mac, NetworkID: networkIds.get(name) ?? '', EndpointID: '', Gateway: n.gateway, IPAddress: n.ip, IPPrefixLen: n.prefixLength, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DriverOpts: null, DNSNames: [c.name, c.id.slice(0, 12), ...n.aliases] }] as const;
   });
   const bridge = c.networkSettings.networks.bridge;
   return {

@@ -88,7 +88,7 @@ describe('docker API socket: networks, volumes, ports, stats, rename', () => {
     expect((await docker('rm', '-f', 'web')).code).toBe(0);
   });
 
-  it('docker run --network with --network-alias, --ip and --health-cmd: the alias resolves, the address is fixed, health turns healthy', async () => {
+  it('docker run --network with --network-alias, --ip and --health-cmd, then network connect/disconnect: the alias resolves, the address is fixed, health turns healthy', async () => {
     expect((await docker('network', 'create', '--subnet', '10.89.201.0/24', 'apps')).code).toBe(0);
     const run = await docker('run', '-d', '--name', 'api-server', '--network', 'apps', '--network-alias', 'api', '--ip', '10.89.201.9', '--health-cmd', 'test -f /www/index.html', '--health-interval', '1s', image, 'sh', '-c', 'mkdir -p /www && echo from-api > /www/index.html && exec httpd -f -p 80 -h /www');
     expect(run.stderr).toBe('');
@@ -109,8 +109,18 @@ describe('docker API socket: networks, volumes, ports, stats, rename', () => {
     }
     expect(health).toBe('healthy');
     expect((await docker('ps', '--format', '{{.Names}} {{.Status}}')).stdout).toMatch(/^api-server Up .* \(healthy\)$/m);
+
+    // connect/disconnect a running container to a second network.
+    const extra = (await docker('network', 'create', 'extra')).stdout.trim();
+    expect((await docker('network', 'connect', '--alias', 'side', 'extra', 'api-server')).code).toBe(0);
+    const both = JSON.parse((await docker('inspect', '--format', '{{json .NetworkSettings.Networks}}', 'api-server')).stdout) as Record<string, { NetworkID: string; IPAddress: string; Aliases: string[] }>;
+    expect(Object.keys(both).sort()).toEqual(['apps', 'extra']);
+    expect(both.extra!.NetworkID).toBe(extra);
+    expect(both.extra!.IPAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect((await docker('network', 'disconnect', 'extra', 'api-server')).code).toBe(0);
+    expect((await docker('inspect', '--format', '{{len .NetworkSettings.Networks}}', 'api-server')).stdout.trim()).toBe('1');
     expect((await docker('rm', '-f', 'api-server')).code).toBe(0);
-    expect((await docker('network', 'rm', 'apps')).code).toBe(0);
+    expect((await docker('network', 'rm', 'apps', 'extra')).code).toBe(0);
   });
 
   it('docker stats --no-stream shows CPU, memory and pids of a running container; the API streams samples', async () => {

@@ -180,7 +180,11 @@ export function containerRoutes(router: Router, api: EngineApi) {
   });
 
   router.add('GET', '/containers/{id}/json', async ({ res, params, engine }) => {
-    sendJson(res, 200, dockerInspect(await engine.call('containers.inspect', { id: params.id! })));
+    const c = await engine.call('containers.inspect', { id: params.id! });
+    // Network ids by name, for NetworkSettings.Networks[*].NetworkID (only asked for when the container has any).
+    const joined = Object.keys(c.networkSettings.networks);
+    const ids = joined.length ? new Map((await engine.call('networks.list', { filters: { name: joined } })).map((n) => [n.name, n.id])) : new Map<string, string>();
+    sendJson(res, 200, dockerInspect(c, ids));
   });
 
   router.add('POST', '/containers/{id}/start', async ({ req, res, params, engine }) => {
