@@ -218,6 +218,8 @@ describe('fd volume', () => {
     expect((await fd('ls', '-q', '--filter', 'label=k=v')).stdout).toBe('clivol\n');
     const [info] = JSON.parse((await fd('inspect', 'clivol')).stdout) as { name: string; labels: object }[];
     expect(info).toMatchObject({ name: 'clivol', labels: { k: 'v' } });
+    expect((await fd('inspect', '-f', '{{.Mountpoint}}', 'clivol')).stdout).toBe(`${path.join(engine.root, 'volumes', 'clivol', '_data')}\n`);
+    expect((await fd('ls', '--format', '{{.Name}} {{.Driver}}')).stdout).toBe('clivol local\n');
     const bad = await fd('create', 'bad/name');
     expect(bad.code).toBe(125);
     expect(bad.stderr).toContain('cannot be a path');

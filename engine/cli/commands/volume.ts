@@ -2,14 +2,15 @@
 import type { Command, CliContext } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
-import type { VolumeFilters } from '../../api/volumes';
+import type { VolumeFilters, VolumeInfo } from '../../api/volumes';
+import { renderFormat } from './inspect';
 
 const usage = `fd volume COMMAND
 
 Commands:
   create [-d local] [--label K=V]... [NAME]
-  ls [-q] [--filter dangling=true|false|label=K[=V]|name=|driver=]... [--format json]
-  inspect VOLUME...
+  ls [-q] [--filter dangling=true|false|label=K[=V]|name=|driver=]... [--format json|TEMPLATE]
+  inspect [-f TEMPLATE] VOLUME...
   rm [-f] VOLUME...
   prune [-f] [-a] [--filter label=K[=V]]...`;
 
@@ -65,21 +66,22 @@ async function ls(argv: string[], ctx: CliContext): Promise<number> {
   const { flags, args } = parseArgs(argv, {
     quiet: { type: 'bool', short: 'q', description: 'Only names' },
     filter: { type: 'list', short: 'f', description: 'dangling=, label=, name=, driver=', value: 'KEY=VALUE' },
-    format: { type: 'string', description: 'json for machine output' },
+    format: { type: 'string', description: 'json, or a template such as {{.Name}}', value: 'FORMAT' },
   });
   if (args.length) throw new UsageError(`"fd volume ls" takes no arguments (got ${args.join(' ')})`);
   const list = await (await ctx.client()).call('volumes.list', { filters: parseFilters(flags.filter) });
   if (flags.format === 'json') ctx.io.stdout.write(`${JSON.stringify(list)}\n`);
+  else if (flags.format) ctx.io.stdout.write(list.map((v) => `${renderFormat(flags.format!, v)}\n`).join(''));
   else if (flags.quiet) ctx.io.stdout.write(list.map((v) => `${v.name}\n`).join(''));
   else ctx.io.stdout.write(table([['DRIVER', 'VOLUME NAME'], ...list.map((v) => [v.driver, v.name])]));
   return 0;
 }
 
 async function inspect(argv: string[], ctx: CliContext): Promise<number> {
-  const { args } = parseArgs(argv, { format: { type: 'string', short: 'f', description: 'json (default)' } });
+  const { flags, args } = parseArgs(argv, { format: { type: 'string', short: 'f', description: 'A template such as {{.Mountpoint}}', value: 'TEMPLATE' } });
   if (!args.length) throw new UsageError('"fd volume inspect" needs at least one VOLUME');
   const client = await ctx.client();
-  const out = [];
+  const out: VolumeInfo[] = [];
   let code = 0;
   for (const name of args) {
     try {
@@ -89,7 +91,8 @@ async function inspect(argv: string[], ctx: CliContext): Promise<number> {
       code = 1;
     }
   }
-  ctx.io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  if (flags.format) ctx.io.stdout.write(out.map((v) => `${renderFormat(flags.format!, v)}\n`).join(''));
+  else ctx.io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   return code;
 }
 
