@@ -3,11 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ComposeProgress } from '../api/compose';
 import type { EngineEvent } from '../api/events';
 import { runCli } from '../cli/main';
-import { startTestEngine, type TestEngine } from '../testing/engine';
+import { fdBin, startTestEngine, type TestEngine } from '../testing/engine';
 import { startRegistry, type TestRegistry } from '../testing/registry';
 import { buildImage, busyboxImage, pushImage } from '../testing/image-builder';
 import { writeTree } from './testing';
@@ -223,6 +224,25 @@ describe('compose up / down', () => {
     expect(order.slice(0, 3)).toEqual(['start once-migrate-1', 'die once-migrate-1', 'start once-hello-1']);
     expect((await fd('compose', '-f', 'once.yaml', '-p', 'once', 'down')).code).toBe(0);
   });
+
+  test('Ctrl-C on an attached up stops the project and exits 130', async () => {
+    writeTree({ 'ctrlc.yaml': `services:\n  svc:\n    image: ${image}\n    command: ${loop('ready for ctrl-c')}\n` }, dir);
+    const child = spawn(process.execPath, [fdBin, '--root', engine.root, 'compose', '-f', 'ctrlc.yaml', '-p', 'ctrlc', 'up'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (!out.includes('ctrlc-svc-1 | ready for ctrl-c')) {
+      if (Date.now() > deadline) throw new Error(`no output from the attached up:\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(out).toContain('Gracefully stopping...');
+    expect((await engine.client.call('containers.inspect', { id: 'ctrlc-svc-1' })).state.status).toBe('exited');
+    expect((await fd('compose', '-f', 'ctrlc.yaml', '-p', 'ctrlc', 'down')).code).toBe(0);
+  }, 60_000);
 
   test("a dependency that turns unhealthy (by its image's HEALTHCHECK) fails up with its last health output, and down cleans up what was made", async () => {
     writeTree(
