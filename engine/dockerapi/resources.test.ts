@@ -66,6 +66,12 @@ describe('docker API socket: networks, volumes, ports, stats, rename', () => {
     const read = await docker('run', '--rm', '--read-only', '--tmpfs', '/scratch', '-v', 'shared:/data:ro', image, 'sh', '-c', 'cat /data/file; touch /scratch/ok && echo tmpfs-ok; touch /rootfile || echo rootfs-ro');
     expect(read.stdout).toBe('kept\ntmpfs-ok\nrootfs-ro\n');
     expect((await docker('volume', 'rm', 'shared')).code).toBe(0);
+    // An anonymous volume (-v /path) goes with its container on rm -v.
+    expect((await docker('run', '--name', 'anon', '-v', '/scratch', image, 'true')).code).toBe(0);
+    const anonymous = (await docker('volume', 'ls', '-q')).stdout.trim();
+    expect(anonymous).toMatch(/^[0-9a-f]{64}$/);
+    expect((await docker('rm', '-v', 'anon')).code).toBe(0);
+    expect((await docker('volume', 'ls', '-q')).stdout).toBe('');
   });
 
   it('docker run -d -p publishes a port: httpd answers on the host, ps and inspect show the binding', async () => {
