@@ -290,4 +290,22 @@ describe.skipIf(!canRun)('published containers across an engine crash (bin/fd)',
       await close(after);
     }
   });
+
+  it('a published container that dies while the engine is down leaves no netns, rule or port behind after the next start', async () => {
+    const port = await freePort();
+    const fd = (...args: string[]) => runFd(['--root', root, ...args]);
+    const started = await fd('run', '-d', '-p', `127.0.0.1:${port}:80`, '--rootfs', path.join(fixtures, 'rootfs'), 'httpd', '-f', '-p', '80', '-h', '/www');
+    expect(started.code).toBe(0);
+    const id = started.stdout.trim();
+    const pid = Number((await fd('inspect', '-f', '{{.State.Pid}}', id)).stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    proc!.child.kill('SIGKILL');
+    await proc!.exited;
+    process.kill(pid, 'SIGKILL');
+    proc = await spawnEngine(root);
+    expect((await fd('inspect', '-f', '{{.State.Status}}', id)).stdout.trim()).toBe('exited');
+    expect(fs.existsSync(path.join(root, 'networks', 'netns', id))).toBe(false);
+    expect(execFileSync(findBinary('iptables-save')!, ['-t', 'nat'], { encoding: 'utf8' })).not.toContain(id);
+    expect((await fd('port', id)).stdout).toBe('');
+  });
 });
