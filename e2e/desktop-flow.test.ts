@@ -13,6 +13,7 @@ import { ensureBuilt, WebHost } from './support/webhost';
 import { AppShell } from './pages/shell';
 import { PullDialog, TasksPage } from './pages/tasks';
 import { ContainersPage } from './pages/containers';
+import { ComposePage } from './pages/compose';
 
 let web: WebHost;
 let browser: Browser;
@@ -45,6 +46,11 @@ afterAll(async () => {
   await web?.dispose();
   await registry?.stop();
 });
+
+/** Each test stands alone: the image is there already when the pull test ran first. */
+async function ensureImage() {
+  for await (const _ of client.stream('images.pull', { ref: imageRef }));
+}
 
 async function newPage(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -92,7 +98,7 @@ describe('desktop flow', () => {
     const containers = new ContainersPage(page);
     await shell.open(web.url);
     await shell.goTo('Containers');
-    for await (const _ of client.stream('images.pull', { ref: imageRef })); // already there when the pull test ran first
+    await ensureImage();
     const script = 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.25; done';
     const { id } = await client.call('containers.create', { name: 'e2e-flow', image: imageRef, cmd: ['sh', '-c', script], stopTimeout: 1 });
     await client.call('containers.start', { id });
@@ -140,5 +146,66 @@ describe('desktop flow', () => {
     await containers.button('Remove', 'e2e-flow').click();
     await containers.row('e2e-flow').waitFor({ state: 'detached' });
     await expect(client.call('containers.list', { all: true, filters: { name: ['e2e-flow'] } })).resolves.toEqual([]);
+  });
+
+  it('a compose file dropped on the window shows its plan and runs up on confirm; an invalid one shows file:line errors', async () => {
+    await ensureImage();
+    const page = await newPage();
+    const shell = new AppShell(page);
+    const compose = new ComposePage(page);
+    await shell.open(web.url);
+    await shell.goTo('Containers');
+
+    // A broken file first: the loader's message with file and line.
+    await compose.drop('broken.yaml', 'services:\n  web:\n    image: busybox\n    ports: [oops]\n    restart: sometimes\n');
+    await shell.heading('Compose').waitFor();
+    await compose.errors('broken.yaml').waitFor({ timeout: 10_000 });
+    await expect(compose.errors('broken.yaml').textContent()).resolves.toMatch(/broken\.yaml:\d+:\d+/);
+    await page.screenshot({ path: screenshotPath('compose-errors'), fullPage: true });
+
+    const file = `name: dropped-shop\nservices:\n  web:\n    image: ${imageRef}\n    command: ["sleep", "1000"]\n    stop_grace_period: 1s\n  cache:\n    image: ${imageRef}\n    command: ["sleep", "1000"]\n    stop_grace_period: 1s\n`;
+    await compose.drop('compose.yaml', file);
+    const steps = compose.steps('compose.yaml');
+    await steps.waitFor({ timeout: 10_000 });
+    await steps.getByRole('row', { name: /dropped-shop-web-1/ }).waitFor();
+    await expect(steps.getByRole('row', { name: /dropped-shop-web-1/ }).getByRole('cell').first().textContent()).resolves.toBe('create');
+    await page.screenshot({ path: screenshotPath('compose-plan'), fullPage: true });
+    expect(await client.call('containers.list', { all: true, filters: { label: ['com.docker.compose.project=dropped-shop'] } })).toEqual([]);
+
+    await compose.plan('compose.yaml').getByRole('button', { name: 'Up', exact: true }).click();
+    await compose.plan('compose.yaml').locator('.task-summary').waitFor({ timeout: 60_000 });
+    const running = await client.call('containers.list', { filters: { label: ['com.docker.compose.project=dropped-shop'] } });
+    expect(running.map((c) => c.name).sort()).toEqual(['dropped-shop-cache-1', 'dropped-shop-web-1']);
+    // The plan follows: nothing left to create.
+    await expect.poll(() => steps.locator('tbody tr[data-action="create"]').count(), { timeout: 10_000 }).toBe(0);
+    await page.getByRole('table', { name: 'Compose projects' }).getByRole('row', { name: /dropped-shop/ }).waitFor();
+    await page.screenshot({ path: screenshotPath('compose-up'), fullPage: true });
+    for await (const _ of client.stream('compose.down', { workingDir: '/', projectName: 'dropped-shop', files: [{ path: 'compose.yaml', content: file }], timeout: 1 }));
+  });
+
+  it('volumes: create, inspect, refused removal while in use, remove', async () => {
+    await ensureImage();
+    const page = await newPage();
+    const shell = new AppShell(page);
+    await shell.open(web.url);
+    await shell.goTo('Volumes');
+    await page.getByLabel('New volume').fill('e2e-data');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const row = page.getByRole('table', { name: 'Volumes' }).getByRole('row', { name: /e2e-data/ });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Inspect e2e-data' }).click();
+    await page.getByLabel('Volume e2e-data as JSON').waitFor();
+    const { id } = await client.call('containers.create', { name: 'e2e-vol-user', image: imageRef, cmd: ['true'], mounts: [{ type: 'volume', source: 'e2e-data', target: '/data' }] });
+    await row.getByText('1 container').waitFor();
+    await page.screenshot({ path: screenshotPath('volumes'), fullPage: true });
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Remove e2e-data' }).click();
+    await page.getByRole('alert').filter({ hasText: /e2e-data/ }).waitFor();
+    await client.call('containers.remove', { id });
+    await row.getByText('unused').waitFor();
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Remove e2e-data' }).click();
+    await row.waitFor({ state: 'detached' });
+    await expect(client.call('volumes.list', {})).resolves.toEqual([]);
   });
 });

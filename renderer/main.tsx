@@ -14,7 +14,10 @@ import { Shell } from './components/Shell';
 import { EventsScreen } from './screens/EventsScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 import { ContainersScreen } from './screens/ContainersScreen';
-import { ComposeScreen, ImagesScreen, NetworksScreen, VolumesScreen } from './screens/ResourceScreen';
+import { ImagesScreen, NetworksScreen } from './screens/ResourceScreen';
+import { VolumesScreen } from './screens/VolumesScreen';
+import { ComposeScreen } from './screens/ComposeScreen';
+import { installComposeIntake } from './compose/intake';
 import './styles.css';
 
 const screenComponents: Record<ScreenId, () => React.JSX.Element> = {
@@ -80,6 +83,7 @@ if (!open) {
   bridgeEventsToQueries(feed, connection, queryClient);
   feed.start();
   connection.start();
+  installComposeIntake(window);
   root.render(
     <StrictMode>
       <ServicesProvider services={services}>

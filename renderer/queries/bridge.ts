@@ -9,7 +9,8 @@ import { patchEventHistories } from './events';
 
 /** Which query keys an event of each type makes stale. */
 const staleByType: Record<EventType, string[][]> = {
-  container: [['containers'], ['system.info']],
+  // A container's create and removal change which volumes are in use.
+  container: [['containers'], ['system.info'], ['volumes']],
   image: [['images'], ['system.info']],
   volume: [['volumes'], ['system.info']],
   network: [['networks'], ['system.info']],

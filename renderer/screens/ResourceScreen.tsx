@@ -103,15 +103,6 @@ export const ImagesScreen = () => (
     actions={<PullDialogButton />}
   />
 );
-export const VolumesScreen = () => (
-  <ResourceScreen
-    title="Volumes"
-    queryKey="volumes"
-    method="volumes.list"
-    columns={[field('Name', 'name'), field('Driver', 'driver'), field('Mountpoint', 'mountpoint')]}
-    empty="No volumes yet. Create one with fd volume create data."
-  />
-);
 export const NetworksScreen = () => (
   <ResourceScreen
     title="Networks"
@@ -119,14 +110,5 @@ export const NetworksScreen = () => (
     method="networks.list"
     columns={[field('Name', 'name'), shortId('ID'), field('Driver', 'driver'), field('Subnet', 'subnet'), field('Gateway', 'gateway'), count('Containers', 'containers')]}
     empty="No networks yet. Create one with fd network create backend."
-  />
-);
-export const ComposeScreen = () => (
-  <ResourceScreen
-    title="Compose"
-    queryKey="compose"
-    method="compose.list"
-    columns={[field('Project', 'name', 'project'), field('Status', 'status'), field('Config files', 'configFiles')]}
-    empty="No compose projects yet. Run fd compose up -d in a directory with a compose.yaml."
   />
 );
