@@ -181,3 +181,32 @@ describe('image VOLUMEs', () => {
     }
   });
 });
+
+describe('across an engine restart', () => {
+  it('a container started by the previous engine still gets its unmount event when it stops', async () => {
+    const own = await startTestEngine();
+    let again: TestEngine | undefined;
+    try {
+      const { id } = await own.client.call('containers.create', {
+        rootfs,
+        networkMode: 'none',
+        cmd: ['sleep', '60'],
+        mounts: [{ type: 'volume', source: 'across', target: '/data' }],
+      });
+      await own.client.call('containers.start', { id });
+      await own.close(); // containers outlive the engine
+      again = await startTestEngine({ root: own.root });
+      await again.client.call('containers.stop', { id, timeout: 0 });
+      const actions = again.host.engine.ctx.events
+        .list({ limit: 100 })
+        .filter((e) => e.type === 'volume' && e.actor.id === 'across')
+        .reverse()
+        .map((e) => e.action);
+      expect(actions).toEqual(['create', 'mount', 'unmount']);
+      await again.client.call('containers.remove', { id });
+    } finally {
+      if (again) await again.close();
+      fs.rmSync(own.root, { recursive: true, force: true });
+    }
+  });
+});

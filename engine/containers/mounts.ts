@@ -199,10 +199,19 @@ export class ContainerMounts {
 
   /** After the container stopped: `unmount` events for what `prepare` mounted (idempotent). */
   release(containerId: string): void {
-    const mounts = this.active.get(containerId);
-    if (!mounts || !this.ctx.volumes) return;
+    if (!this.ctx.volumes) return;
+    const mounts = this.active.get(containerId) ?? this.mountedBeforeRestart(containerId);
     this.active.delete(containerId);
     for (const m of mounts) this.volumes.unmounted(containerId, m);
+  }
+
+  /** A container started by an earlier engine: its volumes whose last event for it in the log is `mount`. */
+  private mountedBeforeRestart(containerId: string): PlannedMount[] {
+    return this.volumes.containerMounts(containerId).filter((m) => {
+      if (m.type !== 'volume') return false;
+      const events = this.ctx.events.list({ filters: { type: ['volume'], actor: [m.source] }, limit: 50 });
+      return events.find((e) => e.actor.attributes.container === containerId)?.action === 'mount';
+    });
   }
 
   /** The container was removed: its volumes are no longer in use; `volumes` (rm -v, --rm) removes its anonymous ones. */
