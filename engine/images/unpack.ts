@@ -13,7 +13,7 @@ import { setAttribute } from '@napi-rs/xattr';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import tar from 'tar-stream';
 import { EngineError } from '../api/errors';
-import { isIgnorableXattrError, isOverlayXattr, overlayXattr } from '../rootless/storage';
+import { explainUnmappedOwner, isIgnorableXattrError, isOverlayXattr, overlayXattr } from '../rootless/storage';
 
 const WHITEOUT = '.wh.';
 /** Files up to this size are written off the event loop while the tar walk goes on (see `launch`). */
@@ -128,6 +128,8 @@ export async function unpackLayer(tarStream: AsyncIterable<Buffer>, root: string
   const inFlight = new InFlight();
   try {
     return await unpackEntries(tarStream, root, options, inFlight);
+  } catch (err) {
+    throw explainUnmappedOwner(err, options.layer);
   } finally {
     // Also on failure: the caller removes `root`, and nothing may still be landing in it.
     await inFlight.drain().catch(() => {});

@@ -101,7 +101,18 @@ async function startUserEngine(args: string[], env: NodeJS.ProcessEnv = {}): Pro
   };
 }
 
-/** Kills the namespace holder of a root by the pid the engine recorded, and any container monitors under it. */
+/** Pids of every process the throwaway user still has (container monitors and containers a failed test left). */
+function processesOf(owner: number): number[] {
+  return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
+    try {
+      return fs.statSync(`/proc/${e}`).uid === owner;
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+/** Kills the namespace holder of a root by the pid the engine recorded. */
 function killPause(root: string) {
   try {
     const { pid } = JSON.parse(fs.readFileSync(path.join(root, 'userns.json'), 'utf8')) as { pid: number };
@@ -188,8 +199,16 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
       await engine.stop();
     }
     killPause(root);
+    // Only this test's throwaway user owns these: whatever a failed test left running goes, by pid.
+    for (const pid of uid ? processesOf(uid) : []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
+    }
     await reg?.stop();
-    spawnSync('userdel', ['-r', USER], { encoding: 'utf8' });
+    spawnSync('userdel', ['-r', '-f', USER], { encoding: 'utf8' });
     if (base) fs.rmSync(base, { recursive: true, force: true });
   });
 
@@ -278,6 +297,34 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
     const rm = await fdAsUser(['--root', root, 'rm', '-f', 'rl-web']);
     expect(rm.code, rm.stderr).toBe(0);
     expect(await fetch(`http://127.0.0.1:${port}/`).then(() => 'answered', () => 'refused')).toBe('refused');
+  });
+
+  it('refuses a layer owned by an id outside the mapped range, saying how to widen it', async () => {
+    await pushImage(reg, 'rootless/bigid', 'v1', await buildImage({ layers: [[{ path: 'far', content: 'x', uid: 70000, gid: 70000 }]] }));
+    const pull = await fdAsUser(['--root', root, 'pull', `${reg.host}/rootless/bigid:v1`]);
+    expect(pull.code).toBe(125);
+    expect(pull.stderr).toContain('cannot map (its user namespace maps ids 0-65536)');
+    expect(pull.stderr).toContain('/etc/subuid');
+  });
+
+  it('defaults to $XDG_DATA_HOME/flying-dutchman with sockets under $XDG_RUNTIME_DIR/flying-dutchman', async () => {
+    const xdg = { XDG_DATA_HOME: path.join(base, 'xdg-data'), XDG_RUNTIME_DIR: path.join(base, 'xdg-run') };
+    for (const d of Object.values(xdg)) {
+      fs.mkdirSync(d, { mode: 0o700 });
+      fs.chownSync(d, uid, gid);
+    }
+    const defaultRoot = path.join(xdg.XDG_DATA_HOME, 'flying-dutchman');
+    const other = await startUserEngine([], xdg);
+    try {
+      const info = await fdAsUser(['info'], xdg);
+      expect(info.code, info.stderr).toBe(0);
+      expect(info.stdout).toContain(defaultRoot);
+      expect(info.stdout).toContain(path.join(xdg.XDG_RUNTIME_DIR, 'flying-dutchman', 'engine.sock'));
+      expect(fs.statSync(path.join(xdg.XDG_RUNTIME_DIR, 'flying-dutchman', 'docker.sock')).uid).toBe(uid);
+    } finally {
+      await other.stop();
+      killPause(defaultRoot);
+    }
   });
 
   it('keeps containers across an engine restart (same namespaces) and removes them', async () => {

@@ -1,6 +1,8 @@
 // How layers and overlay mounts differ inside the rootless user namespace: overlayfs there (kernel >= 5.11)
 // needs `userxattr` and reads user.overlay.* instead of trusted.overlay.* (which only the host's root may set).
 // Whiteout char devices 0/0 need no change: the kernel lets a user namespace make them (verified on 6.x).
+import fs from 'node:fs';
+import { EngineError } from '../api/errors';
 import { insideUserNamespace } from './mode';
 
 let cached: boolean | null = null;
@@ -31,4 +33,32 @@ export function isOverlayXattr(name: string): boolean {
 export function isIgnorableXattrError(name: string, err: Error): boolean {
   if (/not supported|ENOTSUP|EOPNOTSUPP/i.test(err.message)) return true;
   return usesUserXattrs() && name.startsWith('trusted.') && /not permitted|EPERM/i.test(err.message);
+}
+
+/** How many ids the current user namespace maps (uid_map), e.g. 65537 for 0 → user plus 65536 subordinate ids. */
+function mappedIds(): number {
+  try {
+    return fs
+      .readFileSync('/proc/self/uid_map', 'utf8')
+      .trim()
+      .split('\n')
+      .reduce((n, line) => n + Number(line.trim().split(/\s+/)[2] ?? 0), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A chown the user namespace refuses (EINVAL: the id is not mapped) becomes an error that says why and what to
+ * change; anything else passes through.
+ */
+export function explainUnmappedOwner(err: unknown, layer: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (!usesUserXattrs() || e?.code !== 'EINVAL' || !/chown/.test(e.syscall ?? '')) return err;
+  const user = process.env.USER || process.env.LOGNAME || 'USER';
+  return new EngineError(
+    'invalid',
+    `layer ${layer} has files owned by an id this rootless engine cannot map (its user namespace maps ids 0-${mappedIds() - 1}): ` +
+      `give ${user} a larger range in /etc/subuid and /etc/subgid (run as root: usermod --add-subuids 100000-1165535 --add-subgids 100000-1165535 ${user}), then stop every fd engine of ${user} and kill the pid in ROOT/userns.json so the namespace is made again`,
+  );
 }
