@@ -212,11 +212,17 @@ describe.skipIf(!canRun)('containers on networks (root, netavark)', () => {
     expect((await client.call('containers.wait', { id: cli })).exitCode).toBe(0);
     expect(await logsOf(client, cli)).toBe('hello from the container\nhello from the container');
 
+    // A live connect is recorded too: after a stop the container still names the network (for its next start).
+    await client.call('networks.create', { name: 'fdtest-extra' });
+    await client.call('networks.connect', { network: 'fdtest-extra', container: 'srv', aliases: ['cache'] });
     await client.call('containers.stop', { id: srv, timeout: 1 });
+    expect((await client.call('containers.inspect', { id: srv })).networkSettings.networks['fdtest-extra']).toMatchObject({ ip: '', aliases: ['cache'] });
+    await expect(client.call('networks.remove', { id: 'fdtest-extra' })).rejects.toThrow(/in use by container srv/);
     await expect(client.call('networks.remove', { id: 'fdtest-app' })).rejects.toThrow(/in use by containers (srv, \w+|\w+, srv): remove or disconnect them/);
     await client.call('containers.remove', { id: srv });
     await client.call('containers.remove', { id: cli });
     await client.call('networks.remove', { id: 'fdtest-app' });
+    await client.call('networks.remove', { id: 'fdtest-extra' });
   });
 
   it('--network none has only lo; --network host sees the host interfaces', async () => {

@@ -115,6 +115,41 @@ export function networkSettings(ctx: EngineContext, rec: ContainerRecord): Netwo
   return { networks, ports: (sandbox?.ports ?? []).map(toBinding) };
 }
 
+/** Takes one network out of the config; when it was the primary, the next one takes its place, else only lo is left (docker's result). */
+function dropAttachment(config: ContainerConfig, gone: NetworkAttachment) {
+  const joined = attachmentsOf(config);
+  delete config.networks[gone.network];
+  if (joined[0]?.network === gone.network) config.networkMode = joined[1]?.network ?? 'none';
+}
+
+/** Makes a running container's config name the networks it is on now (after a live connect/disconnect). */
+function recordLiveNetworks(ctx: EngineContext, repo: ContainerRepo, id: string) {
+  const rec = repo.get(id);
+  const sandbox = ctx.networks?.sandbox(id);
+  if (!rec || !sandbox || !ctx.networks || networkModeOf(rec.config) !== 'bridge') return;
+  const nameOf = (ref: string) => {
+    try {
+      return ctx.networks!.inspect(ref).name;
+    } catch {
+      return null;
+    }
+  };
+  const now = new Set(Object.keys(sandbox.addresses));
+  const joined = attachmentsOf(rec.config);
+  const before = JSON.stringify(rec.config);
+  for (const a of joined) {
+    const name = nameOf(a.network);
+    if (name && !now.has(name)) dropAttachment(rec.config, a);
+  }
+  for (const name of now) {
+    if (joined.some((a) => nameOf(a.network) === name)) continue;
+    // The network keeps the aliases given at connect, plus the short id it always adds.
+    const aliases = (ctx.networks.inspect(name).containers[id]?.aliases ?? []).filter((x) => x !== id.slice(0, 12));
+    rec.config.networks[name] = { aliases };
+  }
+  if (JSON.stringify(rec.config) !== before) repo.saveConfig(rec);
+}
+
 const live = (r: ContainerRecord) => r.state.status === 'running' || r.state.status === 'paused';
 
 /** Lets `fd network connect/disconnect/rm` reach stopped containers (their config records the networks). */
@@ -152,12 +187,7 @@ export function registerNetworkHooks(ctx: EngineContext, repo: ContainerRepo): v
       const joined = attachmentsOf(rec.config);
       const gone = joined.find((a) => matches(a.network, n));
       if (!gone) throw notFound(`container ${rec.name} is not connected to network ${n.name}`);
-      delete rec.config.networks[gone.network];
-      if (gone === joined[0]) {
-        // The primary network went: the next one takes its place, or only loopback is left (docker's result).
-        const next = joined[1];
-        rec.config.networkMode = next ? next.network : 'none';
-      }
+      dropAttachment(rec.config, gone);
       repo.saveConfig(rec);
     },
     filesChanged(containerId, files) {
@@ -165,6 +195,8 @@ export function registerNetworkHooks(ctx: EngineContext, repo: ContainerRepo): v
       // Rewritten in place (same inode): the files are bind-mounted into the running container.
       if (fs.existsSync(layout.resolvConf)) fs.writeFileSync(layout.resolvConf, files.resolvConf);
       if (fs.existsSync(layout.hosts)) fs.writeFileSync(layout.hosts, files.hosts);
+      // Files change on connect/disconnect of a running container: its config follows, so a restart keeps them.
+      recordLiveNetworks(ctx, repo, containerId);
     },
   });
 }
