@@ -22,6 +22,8 @@ export const VolumeInfo = z.object({
   anonymous: z.boolean(),
   /** Ids of the containers (running or not) that reference it. */
   containers: z.array(z.string()),
+  /** Bytes its files take (docker's UsageData.Size); only when listed with `usage`. */
+  size: z.number().int().optional(),
 });
 export type VolumeInfo = z.infer<typeof VolumeInfo>;
 
@@ -57,7 +59,11 @@ export const volumesContract = {
     VolumeCreateInput,
     VolumeInfo,
   ),
-  'volumes.list': call('Volumes, by name.', z.object({ filters: VolumeFilters.default({}) }).strict().default({ filters: {} }), z.array(VolumeInfo)),
+  'volumes.list': call(
+    'Volumes, by name; usage adds the size of each (walks every file: for df, not for lists).',
+    z.object({ filters: VolumeFilters.default({}), usage: z.boolean().default(false) }).strict().default({ filters: {}, usage: false }),
+    z.array(VolumeInfo),
+  ),
   'volumes.inspect': call('One volume by name.', z.object({ name: z.string().min(1) }).strict(), VolumeInfo),
   'volumes.remove': call(
     'Remove a volume no container references; force only ignores a missing volume.',

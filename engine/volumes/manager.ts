@@ -109,7 +109,7 @@ export class VolumeManager {
     return this.info(v);
   }
 
-  list(filters: VolumeFilters = {}): VolumeInfo[] {
+  list(filters: VolumeFilters = {}, usage = false): VolumeInfo[] {
     const used = this.repo.usedNames();
     return this.repo
       .all()
@@ -117,7 +117,7 @@ export class VolumeManager {
       .filter((v) => !filters.label?.length || filters.label.every((l) => labelMatches(v.labels, l)))
       .filter((v) => !filters.name?.length || filters.name.some((n) => v.name.includes(n)))
       .filter((v) => !filters.driver?.length || filters.driver.includes(v.driver))
-      .map((v) => this.info(v));
+      .map((v) => (usage ? { ...this.info(v), size: duBytes(this.dataDir(v.name)) } : this.info(v)));
   }
 
   inspect(name: string): VolumeInfo {

@@ -15,7 +15,7 @@ export function createVolumesService(ctx: EngineContext): Service<VolumeHandlers
     manager,
     handlers: {
       'volumes.create': async (input) => manager.create(input),
-      'volumes.list': async (input) => manager.list(input.filters),
+      'volumes.list': async (input) => manager.list(input.filters, input.usage),
       'volumes.inspect': async (input) => manager.inspect(input.name),
       'volumes.remove': async (input) => (manager.remove(input.name, input.force), {}),
       'volumes.prune': async (input) => manager.prune(input.all, input.filters.label),

@@ -140,6 +140,7 @@ describe('volumes', () => {
     const labelled = await client.call('volumes.prune', { all: true, filters: { label: ['env=dev'] } });
     expect(labelled.removed).toEqual(['scratch']);
     fs.writeFileSync(path.join(engine.root, 'volumes', 'keep-me', '_data', 'f'), '12345');
+    expect((await client.call('volumes.list', { filters: { name: ['keep-me'] }, usage: true }))[0]!.size).toBe(5);
     const all = await client.call('volumes.prune', { all: true });
     expect(all.removed).toEqual(['keep-me']);
     expect(all.spaceReclaimed).toBe(5);
