@@ -76,6 +76,8 @@ function inContainerTerms(err: unknown, root: string, rec: ContainerRecord): unk
 export class ContainerFiles {
   /** Operations holding a stopped container's overlay mount, per container id. */
   private readonly mountUsers = new Map<string, number>();
+  /** Mounts and unmounts per container run one at a time: a second copy never races the first one's mount. */
+  private readonly mountQueue = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -99,23 +101,35 @@ export class ContainerFiles {
     }
     if (rec.config.rootfs) return { root: rec.config.rootfs, release: none };
     const layout = containerLayout(this.ctx.paths, rec.id);
-    this.mountUsers.set(rec.id, (this.mountUsers.get(rec.id) ?? 0) + 1);
-    let root: string;
-    try {
-      root = await mountOverlay(layout.dir, rec.resolved.lowerDirs);
-    } catch (err) {
-      this.dropUser(rec.id);
-      throw err;
-    }
+    const root = await this.serial(rec.id, async () => {
+      this.mountUsers.set(rec.id, (this.mountUsers.get(rec.id) ?? 0) + 1);
+      try {
+        return await mountOverlay(layout.dir, rec.resolved.lowerDirs);
+      } catch (err) {
+        this.dropUser(rec.id);
+        throw err;
+      }
+    });
     return {
       root,
-      release: async () => {
-        if (this.dropUser(rec.id) > 0) return;
-        // Started meanwhile: the mount is the running container's now, and its exit unmounts it.
-        const now = this.manager.repo.get(rec.id);
-        if (now && !live(now) && now.state.status !== 'removing') await unmountOverlay(layout.dir);
-      },
+      release: () =>
+        this.serial(rec.id, async () => {
+          if (this.dropUser(rec.id) > 0) return;
+          // Started meanwhile: the mount is the running container's now, and its exit unmounts it.
+          const now = this.manager.repo.get(rec.id);
+          if (now && !live(now) && now.state.status !== 'removing') await unmountOverlay(layout.dir);
+        }),
     };
+  }
+
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const next = (this.mountQueue.get(id) ?? Promise.resolve()).catch(() => undefined).then(fn);
+    const tail = next.catch(() => undefined);
+    this.mountQueue.set(id, tail);
+    void tail.then(() => {
+      if (this.mountQueue.get(id) === tail) this.mountQueue.delete(id);
+    });
+    return next;
   }
 
   private dropUser(id: string): number {
