@@ -27,6 +27,13 @@ describe('fd engine --ui', () => {
       const state = JSON.parse(fs.readFileSync(path.join(root, 'webui.json'), 'utf8')) as { url: string };
       expect(state.url).toBe(url);
       expect(fs.statSync(path.join(root, 'webui.json')).mode & 0o777).toBe(0o600);
+      // The page also nonces its styles (xterm's <style> rules) afresh on every load.
+      const nonces = await Promise.all([1, 2].map(async () => /'nonce-([^']+)'/.exec((await fetch(url!)).headers.get('content-security-policy') ?? '')?.[1]));
+      expect(nonces[0]).toBeDefined();
+      expect(nonces[1]).not.toBe(nonces[0]);
+      // fd info names the URL while the web host runs.
+      const info = await runFd(['--root', root, 'info']);
+      expect(info.stdout).toContain(`Web UI:           ${url}`);
     } finally {
       engine.child.kill('SIGTERM');
       await engine.exited;

@@ -97,6 +97,10 @@ describe('desktop flow', () => {
     const shell = new AppShell(page);
     const containers = new ContainersPage(page);
     await shell.open(web.url);
+    // Everything below (logs, terminal, xterm's styles) runs over the one WebSocket: no HTTP after load.
+    await page.waitForLoadState('networkidle');
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));
     await shell.goTo('Containers');
     await ensureImage();
     const script = 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.25; done';
@@ -137,6 +141,7 @@ describe('desktop flow', () => {
     await page.keyboard.type('echo again-$((1+1))\n');
     await expect.poll(() => containers.terminalText(), { timeout: 10_000 }).toMatch(/again-2/);
     expect(cspErrors).toEqual([]);
+    expect(requests).toEqual([]);
 
     // Stop and remove from the list.
     await page.getByRole('link', { name: 'All containers' }).click();

@@ -63,6 +63,8 @@ if (fs.existsSync(path.join(top, 'electron/main.ts'))) {
     target: 'node22',
     sourcemap: 'linked',
     external,
+    // Shared engine code finds its files through import.meta.dirname (ESM); in this CommonJS bundle that is __dirname.
+    define: { 'import.meta.dirname': '__dirname' },
     logLevel: 'warning',
   });
 }

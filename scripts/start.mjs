@@ -5,10 +5,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findElectronBinary } from './electron-binary.mjs';
 
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const electronDist = path.join(top, 'node_modules', 'electron', 'dist');
-const electronBinary = path.join(electronDist, 'electron');
+const electronBinary = findElectronBinary(top);
 const extra = process.argv.slice(2);
 
 function run(cmd, args) {
@@ -17,7 +17,7 @@ function run(cmd, args) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
 }
 
-if (fs.existsSync(electronBinary) && fs.existsSync(path.join(top, 'dist/electron/main.cjs'))) {
+if (electronBinary && fs.existsSync(path.join(top, 'dist/electron/main.cjs'))) {
   const sandboxArgs = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
   run(electronBinary, [...sandboxArgs, path.join(top, 'dist/electron/main.cjs'), ...extra]);
 } else {

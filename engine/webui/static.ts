@@ -1,7 +1,6 @@
 // Serves the built renderer (dist/renderer) read-only: GET/HEAD of files inside that directory, nothing else.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 const mimeTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -19,8 +18,8 @@ const mimeTypes: Record<string, string> = {
 
 /** Finds dist/renderer from the bundle (dist/cli.js, dist/electron/main.cjs) or from source (engine/webui). */
 export function defaultStaticDir(): string | null {
-  // __dirname in the Electron (CommonJS) bundle and under vitest; import.meta in the ESM CLI bundle.
-  const here = typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
+  // __dirname in the Electron (CommonJS) bundle and under vitest; import.meta.dirname in the ESM CLI bundle.
+  const here = typeof __dirname === 'string' ? __dirname : import.meta.dirname;
   const candidates = [path.join(here, 'renderer'), path.join(here, '..', 'renderer'), path.join(here, '..', '..', 'dist', 'renderer')];
   return candidates.find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ?? null;
 }

@@ -1,5 +1,12 @@
 import type { Command } from '../command';
 import { parseArgs } from '../args';
+import { readWebUiState } from '../../webui/token';
+
+/** The web UI's URL (token included) while `fd engine --ui` serves this root; webui.json is owner-only. */
+function webUiLines(root: string): string[] {
+  const url = readWebUiState(root)?.url;
+  return url ? [`Web UI:           ${url}`] : [];
+}
 
 export const infoCommand: Command = {
   name: 'info',
@@ -20,6 +27,7 @@ export const infoCommand: Command = {
       `Engine socket:    ${info.engineSocket}`,
       `Docker socket:    ${info.dockerSocket ?? '(not listening)'}`,
       ...(info.dockerHost ? [`Use with docker:  export DOCKER_HOST=${info.dockerHost}`] : []),
+      ...webUiLines(info.root),
       `Mode:             ${info.rootless ? 'rootless' : 'root'}`,
       `Runtime:          ${info.runtime.name} (${info.runtime.path ?? 'not found'})`,
       `Containers:       ${c.containers} (running ${c.running}, paused ${c.paused}, stopped ${c.stopped})`,
