@@ -225,6 +225,35 @@ describe.skipIf(!canRun)('containers on networks (root, netavark)', () => {
     await client.call('networks.remove', { id: 'fdtest-extra' });
   });
 
+  it('-P publishes the image\'s exposed ports on random host ports (a port -p already publishes is not doubled)', async () => {
+    const { startRegistry } = await import('../testing/registry');
+    const { buildImage, busyboxLayer, pushImage } = await import('../testing/image-builder');
+    const reg = await startRegistry();
+    try {
+      const image = await buildImage({
+        layers: [await busyboxLayer(), [{ path: 'www/', type: 'directory' }, { path: 'www/index.html', content: 'exposed\n' }]],
+        config: { Cmd: ['httpd', '-f', '-p', '80', '-h', '/www'], Env: ['PATH=/bin'], ExposedPorts: { '80/tcp': {}, '81/tcp': {} } },
+      });
+      await pushImage(reg, 'net/web', 'v1', image);
+      const ref = `${reg.host}/net/web:v1`;
+      for await (const _ of client.stream('images.pull', { ref })) void _;
+      const fixed = await freePort();
+      const { id } = await client.call('containers.create', { image: ref, publishAll: true, ports: [{ hostIp: '127.0.0.1', hostPort: fixed, containerPort: 81 }] });
+      await client.call('containers.start', { id });
+      const ports = (await client.call('containers.inspect', { id })).networkSettings.ports;
+      expect(ports).toHaveLength(2);
+      expect(ports).toContainEqual({ hostIp: '127.0.0.1', hostPort: fixed, containerPort: 81, protocol: 'tcp' });
+      const random = ports.find((p) => p.containerPort === 80)!;
+      expect(random).toMatchObject({ hostIp: '', protocol: 'tcp' });
+      expect(random.hostPort).toBeGreaterThan(0);
+      expect(await fetchText(`http://127.0.0.1:${random.hostPort}/`)).toBe('exposed\n');
+      await client.call('containers.remove', { id, force: true });
+      await client.call('images.remove', { ref });
+    } finally {
+      await reg.stop();
+    }
+  });
+
   it('--network none has only lo; --network host sees the host interfaces', async () => {
     const run = async (networkMode: string) => {
       const { id } = await client.call('containers.create', { rootfs, networkMode, cmd: ['ls', '/sys/class/net'] });
