@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EngineError } from '../api/errors';
-import { setRootlessWarn } from './cgroups';
+import { setRootlessWarn } from './spec';
 import { checkRootlessHost } from './preflight';
 import { isRootless, needsUserNamespace } from './mode';
 import { reexecInUserNamespace } from './userns';

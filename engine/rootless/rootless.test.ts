@@ -11,7 +11,7 @@ import { freePort, startRegistry, type TestRegistry } from '../testing/registry'
 import { buildImage, busyboxLayer, pushImage } from '../testing/image-builder';
 import { idMapArgs } from './userns';
 import { parseSubordinateIds } from './preflight';
-import { adaptSpecForRootless } from './cgroups';
+import { adaptSpecForRootless } from './spec';
 
 const isRoot = process.getuid?.() === 0;
 const USER = `fdrl${process.pid % 100000}`;
@@ -297,6 +297,17 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
     const rm = await fdAsUser(['--root', root, 'rm', '-f', 'rl-web']);
     expect(rm.code, rm.stderr).toBe(0);
     expect(await fetch(`http://127.0.0.1:${port}/`).then(() => 'answered', () => 'refused')).toBe('refused');
+  });
+
+  it('runs with the host network, and with memory/pids limits dropped (not delegated) instead of failing', async () => {
+    const host = await fdAsUser(['--root', root, 'run', '--rm', '--network', 'host', image, 'sh', '-c', 'ip -o link | grep -c "lo:"; hostname']);
+    expect(host.stderr).toBe('');
+    expect(host.code).toBe(0);
+    expect(host.stdout.split('\n')[0]).toBe('1');
+    const limited = await fdAsUser(['--root', root, 'run', '--rm', '--network', 'none', '--memory', '64m', '--pids-limit', '50', image, 'echo', 'limited']);
+    expect(limited.stderr).toBe('');
+    expect(limited.stdout).toBe('limited\n');
+    expect(engine!.output()).toMatch(/memory, pids limits ignored: cgroups are not delegated/);
   });
 
   it('refuses a layer owned by an id outside the mapped range, saying how to widen it', async () => {

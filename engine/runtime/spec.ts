@@ -2,7 +2,7 @@
 // read-only paths, capabilities, device cgroup) plus what the user asked for. Pure: the caller resolves the
 // user and the host limits and passes them in, so this is easy to test and to reuse for exec.
 import type { ResolvedUser } from './users';
-import { adaptSpecForRootless } from '../rootless/cgroups';
+import { adaptSpecForRootless } from '../rootless/spec';
 
 export interface ResourceLimits {
   /** Bytes. */
