@@ -19,6 +19,7 @@ beforeAll(async () => {
   socket = engine.host.paths.dockerSocket;
   work = tempRoot('fd-dockerapi-cp-');
   rootfs = buildBusyboxRootfs(path.join(work, 'rootfs'));
+  fs.symlinkSync('/etc/passwd', path.join(rootfs, 'abs-passwd'));
 }, 60_000);
 
 afterAll(async () => {
@@ -63,6 +64,13 @@ describe('docker cp against the engine', () => {
     fs.mkdirSync(dir);
     expect((await docker('cp', 'dcp:/etc/passwd', dir)).code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'passwd'), 'utf8')).toBe(fs.readFileSync(path.join(rootfs, 'etc/passwd'), 'utf8'));
+    // DIR/. copies the contents; -L follows a link the container's way (its /etc/passwd, not the host's).
+    const contents = path.join(work, 'contents');
+    expect((await docker('cp', 'dcp:/tmp/tree/.', contents)).code).toBe(0);
+    expect(fs.readdirSync(contents)).toEqual(['sub']);
+    const followed = path.join(work, 'followed');
+    expect((await docker('cp', '-L', 'dcp:/abs-passwd', followed)).code).toBe(0);
+    expect(fs.readFileSync(followed, 'utf8')).toBe(fs.readFileSync(path.join(rootfs, 'etc/passwd'), 'utf8'));
     const missing = await docker('cp', 'dcp:/no/such', dir);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('Could not find the file /no/such in container dcp');
