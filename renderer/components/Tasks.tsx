@@ -24,7 +24,7 @@ export function TaskProgress({ task }: { task: Task }) {
               />
               <span className="small muted">
                 {item.phase}
-                {item.total > 0 && !complete ? ` ${formatBytes(item.current)} / ${formatBytes(item.total)}` : ''}
+                {item.unit === 'bytes' && item.total > 0 && !complete ? ` ${formatBytes(item.current)} / ${formatBytes(item.total)}` : ''}
               </span>
             </li>
           );

@@ -12,6 +12,8 @@ export interface TaskItem {
   current: number;
   /** 0 when the size is not known (yet). */
   total: number;
+  /** What current/total count: bytes (a layer) or just done-of-one (a compose step). */
+  unit?: 'bytes' | 'steps';
 }
 
 export interface Task {

@@ -7,16 +7,16 @@ export function startComposeUp(connection: EngineConnection, project: string, in
   return startTask('compose-up', `Compose up ${project}`, async (report) => {
     const client = await connection.ready();
     const warnings: string[] = [];
-    let steps = 0;
+    const resources = new Set<string>();
     for await (const p of client.stream('compose.up', input, { signal: report.signal })) {
       if (p.type === 'step') {
-        steps++;
+        resources.add(`${p.kind}:${p.resource}`);
         const done = p.status === 'done' ? 1 : 0;
-        report.item({ key: `${p.kind}:${p.resource}`, label: `${p.kind} ${p.resource}`, phase: p.message || p.status, current: done, total: 1 });
+        report.item({ key: `${p.kind}:${p.resource}`, label: `${p.kind} ${p.resource}`, phase: p.message || p.status, current: done, total: 1, unit: 'steps' });
       } else if (p.type === 'warning') warnings.push(p.message);
       else throw new Error(p.errors.map(formatComposeIssue).join('\n'));
     }
     if (report.signal.aborted) throw new Error('cancelled');
-    return `Project ${project} is up (${steps} step${steps === 1 ? '' : 's'})${warnings.length ? `; ${warnings.join('; ')}` : ''}`;
+    return `Project ${project} is up (${resources.size} resource${resources.size === 1 ? '' : 's'})${warnings.length ? `; ${warnings.join('; ')}` : ''}`;
   });
 }

@@ -11,7 +11,7 @@ export function startPull(connection: EngineConnection, ref: string): string {
     const stream = client.stream('images.pull', { ref }, { signal: report.signal });
     let resolved: Extract<PullProgress, { type: 'resolved' }> | null = null;
     for await (const p of stream) {
-      if (p.type === 'layer') report.item({ key: p.layer, label: shortDigest(p.layer), phase: p.phase, current: p.current, total: p.total });
+      if (p.type === 'layer') report.item({ key: p.layer, label: shortDigest(p.layer), phase: p.phase, current: p.current, total: p.total, unit: 'bytes' });
       else resolved = p;
     }
     if (report.signal.aborted) throw new Error('cancelled');
