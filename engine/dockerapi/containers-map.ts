@@ -82,13 +82,31 @@ export function createInput(body: unknown, name: string | null): CreateRequest {
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 const goTime = (iso: string) => (iso ? iso : ZERO_TIME);
 
-/** containers.list item → one entry of `GET /containers/json`. */
-export function dockerSummary(c: ContainerSummary): Json {
+/** moby's EndpointSettings per joined network, and IPAddress/Gateway/... of the default bridge. */
+function dockerNetworks(c: ContainerInspect, networkIds: Map<string, string>) {
+  const shortId = c.id.slice(0, 12);
+  const networks = Object.entries(c.networkSettings.networks).map(([name, n]) => {
+    // compose checks for the short id among the aliases (moby adds it below API 1.45) before every start.
+    const aliases = [...new Set([...n.aliases, shortId])];
+    const ip = c.config.networks[name]?.ip;
+    return [name, { IPAMConfig: ip ? { IPv4Address: ip } : null, Links: null, Aliases: aliases, MacAddress: n.mac, NetworkID: networkIds.get(name) ?? '', EndpointID: '', Gateway: n.gateway, IPAddress: n.ip, IPPrefixLen: n.prefixLength, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DriverOpts: null, DNSNames: [c.name, shortId, ...n.aliases] }] as const;
+  });
+  return Object.fromEntries(networks);
+}
+
+const dockerMounts = (c: ContainerInspect) =>
+  c.mounts.map((m) => ({ Type: m.type, ...(m.name ? { Name: m.name } : {}), Source: m.source, Destination: m.destination, ...(m.driver ? { Driver: m.driver } : {}), Mode: m.mode, RW: m.rw, Propagation: m.propagation }));
+
+/**
+ * containers.list item → one entry of `GET /containers/json`; with the container's inspect, also its image id,
+ * network mode, networks and mounts (`docker ps --format '{{.Networks}} {{.Mounts}}'`).
+ */
+export function dockerSummary(c: ContainerSummary, detail?: ContainerInspect, networkIds: Map<string, string> = new Map()): Json {
   return {
     Id: c.id,
     Names: [`/${c.name}`],
     Image: c.image,
-    ImageID: '',
+    ImageID: detail?.imageId ?? '',
     Command: c.command,
     // The contract counts milliseconds; Docker lists unix seconds.
     Created: Math.floor(c.created / 1000),
@@ -103,9 +121,9 @@ export function dockerSummary(c: ContainerSummary): Json {
     Labels: c.labels,
     State: c.state,
     Status: c.status,
-    HostConfig: { NetworkMode: 'default' },
-    NetworkSettings: { Networks: {} },
-    Mounts: [],
+    HostConfig: { NetworkMode: detail ? dockerHostConfigEcho(detail.config).hostConfig.NetworkMode : 'default' },
+    NetworkSettings: { Networks: detail ? dockerNetworks(detail, networkIds) : {} },
+    Mounts: detail ? dockerMounts(detail) : [],
   };
 }
 
@@ -114,11 +132,6 @@ export function dockerInspect(c: ContainerInspect, networkIds: Map<string, strin
   const cfg = c.config;
   const s = c.state;
   const echo = dockerHostConfigEcho(cfg);
-  const networks = Object.entries(c.networkSettings.networks).map(([name, n]) => {
-    // compose checks for the short id among the aliases (moby adds it below API 1.45) before every start.
-    const aliases = [...new Set([...n.aliases, c.id.slice(0, 12)])];
-    return [name, { IPAMConfig: cfg.networks[name]?.ip ? { IPv4Address: cfg.networks[name].ip } : null, Links: null, Aliases: aliases, MacAddress: n.mac, NetworkID: networkIds.get(name) ?? '', EndpointID: '', Gateway: n.gateway, IPAddress: n.ip, IPPrefixLen: n.prefixLength, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DriverOpts: null, DNSNames: [c.name, c.id.slice(0, 12), ...n.aliases] }] as const;
-  });
   const bridge = c.networkSettings.networks.bridge;
   return {
     Id: c.id,
@@ -163,7 +176,7 @@ export function dockerInspect(c: ContainerInspect, networkIds: Map<string, strin
       PidsLimit: cfg.resources?.pidsLimit ?? null,
     },
     GraphDriver: { Name: 'overlay2', Data: null },
-    Mounts: c.mounts.map((m) => ({ Type: m.type, ...(m.name ? { Name: m.name } : {}), Source: m.source, Destination: m.destination, ...(m.driver ? { Driver: m.driver } : {}), Mode: m.mode, RW: m.rw, Propagation: m.propagation })),
+    Mounts: dockerMounts(c),
     Config: {
       Hostname: cfg.hostname ?? c.id.slice(0, 12),
       Domainname: '',
@@ -195,7 +208,7 @@ export function dockerInspect(c: ContainerInspect, networkIds: Map<string, strin
       IPPrefixLen: bridge?.prefixLength ?? 0,
       Gateway: bridge?.gateway ?? '',
       MacAddress: bridge?.mac ?? '',
-      Networks: Object.fromEntries(networks),
+      Networks: dockerNetworks(c, networkIds),
     },
   };
 }

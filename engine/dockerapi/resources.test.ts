@@ -63,6 +63,9 @@ describe('docker API socket: networks, volumes, ports, stats, rename', () => {
     const write = await docker('run', '--rm', '-v', 'shared:/data', image, 'sh', '-c', 'echo kept > /data/file');
     expect(write.stderr).toBe('');
     expect(write.code).toBe(0);
+    expect((await docker('create', '--name', 'holder', '-v', 'shared:/data', image, 'true')).code).toBe(0);
+    expect((await docker('ps', '-a', '--format', '{{.Names}} {{.Mounts}}')).stdout.trim()).toBe('holder shared');
+    expect((await docker('rm', 'holder')).code).toBe(0);
     const read = await docker('run', '--rm', '--read-only', '--tmpfs', '/scratch', '-v', 'shared:/data:ro', image, 'sh', '-c', 'cat /data/file; touch /scratch/ok && echo tmpfs-ok; touch /rootfile || echo rootfs-ro');
     expect(read.stdout).toBe('kept\ntmpfs-ok\nrootfs-ro\n');
     expect((await docker('volume', 'rm', 'shared')).code).toBe(0);
@@ -85,7 +88,7 @@ describe('docker API socket: networks, volumes, ports, stats, rename', () => {
       if (!answer) await new Promise((r) => setTimeout(r, 100));
     }
     expect(answer).toEqual({ status: 200, body: 'served\n' });
-    expect((await docker('ps', '--format', '{{.Names}} {{.Ports}}')).stdout.trim()).toBe(`web 127.0.0.1:${port}->80/tcp`);
+    expect((await docker('ps', '--format', '{{.Names}} {{.Ports}} {{.Networks}}')).stdout.trim()).toBe(`web 127.0.0.1:${port}->80/tcp bridge`);
     const inspect = JSON.parse((await docker('inspect', 'web')).stdout) as { NetworkSettings: { Ports: object; Networks: Record<string, { IPAddress: string; Aliases: string[] }> }; HostConfig: { PortBindings: object } }[];
     expect(inspect[0]!.NetworkSettings.Ports).toEqual({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] });
     expect(inspect[0]!.HostConfig.PortBindings).toEqual({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] });

@@ -160,6 +160,13 @@ function attachAndStart(engine: EngineClient, id: string, stdin: boolean, afterS
   return { output: output(), running };
 }
 
+/** Network ids by name, for NetworkSettings.Networks[*].NetworkID (asked for only when there are names). */
+async function networkIds(engine: EngineClient, names: string[]): Promise<Map<string, string>> {
+  if (!names.length) return new Map();
+  const networks = await engine.call('networks.list', { filters: { name: [...new Set(names)] } });
+  return new Map(networks.map((n) => [n.name, n.id]));
+}
+
 export function containerRoutes(router: Router, api: EngineApi) {
   const pending = new PendingAttaches();
 
@@ -170,7 +177,10 @@ export function containerRoutes(router: Router, api: EngineApi) {
     let list = await engine.call('containers.list', { all, filters: filters as never });
     const limit = intParam(query, 'limit', -1)!;
     if (limit > 0) list = list.slice(0, limit);
-    sendJson(res, 200, list.map(dockerSummary));
+    // Networks, mounts and the image id are in each container's inspect (a container removed meanwhile has none).
+    const details = await Promise.all(list.map((c) => engine.call('containers.inspect', { id: c.id }).catch(() => undefined)));
+    const ids = await networkIds(engine, details.flatMap((d) => (d ? Object.keys(d.networkSettings.networks) : [])));
+    sendJson(res, 200, list.map((c, i) => dockerSummary(c, details[i], ids)));
   });
 
   router.add('POST', '/containers/create', async ({ req, res, query, engine }) => {
@@ -181,10 +191,7 @@ export function containerRoutes(router: Router, api: EngineApi) {
 
   router.add('GET', '/containers/{id}/json', async ({ res, params, engine }) => {
     const c = await engine.call('containers.inspect', { id: params.id! });
-    // Network ids by name, for NetworkSettings.Networks[*].NetworkID (only asked for when the container has any).
-    const joined = Object.keys(c.networkSettings.networks);
-    const ids = joined.length ? new Map((await engine.call('networks.list', { filters: { name: joined } })).map((n) => [n.name, n.id])) : new Map<string, string>();
-    sendJson(res, 200, dockerInspect(c, ids));
+    sendJson(res, 200, dockerInspect(c, await networkIds(engine, Object.keys(c.networkSettings.networks))));
   });
 
   router.add('POST', '/containers/{id}/start', async ({ req, res, params, engine }) => {
