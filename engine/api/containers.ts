@@ -323,6 +323,7 @@ export const containersContract = {
   ),
   'exec.create': call('Prepare a process to run in a running container.', ExecCreateInput, z.object({ id: z.string() })),
   'exec.start': stream('Run the exec process: its output, then an `exit` item with its code.', z.object({ id: z.string() }).strict(), OutputChunk),
+  'exec.startDetached': call('Run the exec process in the background (exec -d); returns once it runs.', z.object({ id: z.string() }).strict(), Ok),
   'exec.write': call('Write to the exec process stdin; eof closes it.', z.object({ id: z.string(), data: Bytes.default(''), eof: z.boolean().default(false) }).strict(), Ok),
   'exec.resize': call("Resize the exec process's pty.", z.object({ id: z.string(), ...Resize }).strict(), Ok),
   'exec.inspect': call('State of an exec process.', z.object({ id: z.string() }).strict(), ExecInspect),

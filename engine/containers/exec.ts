@@ -32,12 +32,15 @@ interface ExecSession {
   pendingEof: boolean;
   /** A size sent before the process started becomes its initial console size. */
   size: { height: number; width: number } | null;
+  /** Called once the process runs (detached starts return then). */
+  onLaunch?: () => void;
 }
 
 const FINISHED_KEEP_MS = 5 * 60_000;
 
 export class ExecManager {
   private readonly sessions = new Map<string, ExecSession>();
+  private closed = false;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -66,6 +69,16 @@ export class ExecManager {
     if (s.started) throw new EngineError('conflict', `exec ${id.slice(0, 12)} has already been started`);
     s.started = true;
     return this.run(s, signal);
+  }
+
+  /** `exec -d`: returns once the process runs; its exit is still recorded (exec_die) in the background. */
+  async startDetached(id: string): Promise<void> {
+    const s = this.get(id);
+    if (s.started) throw new EngineError('conflict', `exec ${id.slice(0, 12)} has already been started`);
+    s.started = true;
+    const detach = new AbortController();
+    s.onLaunch = () => detach.abort();
+    for await (const _ of this.run(s, detach.signal)) void _;
   }
 
   private async *run(s: ExecSession, signal: AbortSignal): AsyncGenerator<OutputChunk> {
@@ -118,22 +131,46 @@ export class ExecManager {
     s.pid = launched.pid;
     s.running = true;
     this.manager.emit(rec, 'exec_start', { execID: s.id });
+    s.onLaunch?.();
     // conmon names the exit file after -c (the container id), so each exec has its own exit dir.
     const exitFile = path.join(exitDir, rec.id);
     const attached = session as unknown as AttachSession;
     try {
       for await (const f of attached.frames(signal)) yield { stream: f.stream, data: f.data.toString('base64') };
-      if (signal.aborted) return;
+      if (signal.aborted) {
+        // The caller left (or detached): the process runs on, and its exit is still recorded.
+        void this.reapLater(rec.id, s, exitFile);
+        return;
+      }
       // conmon closes the socket as the process ends; the exit file follows right after.
       for (let i = 0; i < 200 && readExitFile(exitFile) === null; i++) await new Promise((r) => setTimeout(r, 25));
-      s.exitCode = readExitFile(exitFile) ?? -1;
-      s.running = false;
-      this.manager.emit(rec, 'exec_die', { execID: s.id, exitCode: String(s.exitCode) });
-      yield { stream: 'exit', data: '', exitCode: s.exitCode };
+      this.recordExit(rec.id, s, readExitFile(exitFile) ?? -1);
+      yield { stream: 'exit', data: '', exitCode: s.exitCode! };
     } finally {
       attached.close();
       s.stdin = null;
       if (!s.running) this.finish(s);
+    }
+  }
+
+  private recordExit(containerId: string, s: ExecSession, code: number) {
+    s.exitCode = code;
+    s.running = false;
+    const rec = this.manager.repo.get(containerId);
+    if (rec) this.manager.emit(rec, 'exec_die', { execID: s.id, exitCode: String(code) });
+  }
+
+  /** Waits for a process nobody is attached to: its exit file, or its container stopping under it. */
+  private async reapLater(containerId: string, s: ExecSession, exitFile: string) {
+    while (!this.closed) {
+      await new Promise((r) => setTimeout(r, 100).unref());
+      const code = readExitFile(exitFile);
+      const containerRunning = this.manager.repo.get(containerId)?.state.status === 'running';
+      if (code !== null || !containerRunning) {
+        this.recordExit(containerId, s, code ?? -1);
+        this.finish(s);
+        return;
+      }
     }
   }
 
@@ -168,6 +205,7 @@ export class ExecManager {
   }
 
   shutdown() {
+    this.closed = true;
     for (const s of this.sessions.values()) s.stdin?.close();
   }
 }

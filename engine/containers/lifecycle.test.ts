@@ -193,6 +193,23 @@ describe('container lifecycle', () => {
     await client.call('containers.remove', { id, force: true });
   });
 
+  it('a detached exec returns at once, runs on, and its exit is still recorded', async () => {
+    const { id } = await client.call('containers.create', { rootfs, cmd: ['sleep', '60'] });
+    await client.call('containers.start', { id });
+    const seq = engine.host.engine.ctx.events.list({ limit: 1 })[0]!.seq;
+    const exec = await client.call('exec.create', { id, cmd: ['sh', '-c', 'sleep 0.5; echo late > /tmp/marker; exit 4'] });
+    await client.call('exec.startDetached', { id: exec.id });
+    expect(await client.call('exec.inspect', { id: exec.id })).toMatchObject({ running: true, exitCode: null });
+    for (let i = 0; i < 100 && (await client.call('exec.inspect', { id: exec.id })).running; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await client.call('exec.inspect', { id: exec.id })).toMatchObject({ running: false, exitCode: 4 });
+    const die = containerEvents(id, seq).find((e) => e.action === 'exec_die');
+    expect(die?.actor.attributes).toMatchObject({ execID: exec.id, exitCode: '4' });
+    const check = await client.call('exec.create', { id, cmd: ['cat', '/tmp/marker'] });
+    const chunks = await collect(client.stream('exec.start', { id: check.id }));
+    expect(chunks.filter((c) => c.stream === 'stdout').map((c) => Buffer.from(c.data, 'base64').toString()).join('')).toBe('late\n');
+    await client.call('containers.remove', { id, force: true });
+  });
+
   it('mounts no overlay for --rootfs and cleans the bundle dir on removal', async () => {
     const { id } = await client.call('containers.create', { rootfs, cmd: ['true'] });
     await client.call('containers.start', { id });

@@ -75,6 +75,7 @@ export function createContainersService(ctx: EngineContext): Service<ContainerHa
       'containers.stats': (input, { signal }) => containerStats(manager, input, signal),
       'exec.create': async (input) => ({ id: execs.create(input) }),
       'exec.start': ({ id }, { signal }) => execs.start(id, signal),
+      'exec.startDetached': async ({ id }) => (await execs.startDetached(id), ok),
       'exec.write': async ({ id, data, eof }) => (execs.write(id, data, eof), ok),
       'exec.resize': async ({ id, height, width }) => (execs.resize(id, height, width), ok),
       'exec.inspect': async ({ id }) => execs.inspect(id),

@@ -31,10 +31,10 @@ export interface DockerApiServer {
 /** How long an idle keep-alive connection stays open: longer than the Go client's 30 s idle pool (notes §2.12). */
 export const KEEP_ALIVE_MS = 65_000;
 
-export function buildRouter(api: EngineApi): Router {
+export function buildRouter(): Router {
   const router = new Router();
   systemRoutes(router);
-  containerRoutes(router, api);
+  containerRoutes(router);
   statsRoutes(router);
   imageRoutes(router);
   networkRoutes(router);
@@ -91,7 +91,7 @@ export interface DockerApiOptions {
 
 export async function startDockerApi(options: DockerApiOptions): Promise<DockerApiServer> {
   const { api, log } = options;
-  const router = options.router ?? buildRouter(api);
+  const router = options.router ?? buildRouter();
   let active = 0;
 
   const server = http.createServer({ keepAliveTimeout: KEEP_ALIVE_MS, requestTimeout: 0, headersTimeout: KEEP_ALIVE_MS + 1000 });

@@ -6,11 +6,12 @@ import { connectTerminal, pumpOutput, startFailureCode } from './run';
 export const execCommand: Command = {
   name: 'exec',
   summary: 'Execute a command in a running container',
-  usage: 'fd exec [-i] [-t] [-e KEY=VALUE] [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]',
+  usage: 'fd exec [-d] [-i] [-t] [-e KEY=VALUE] [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]',
   async run(argv, ctx) {
     const { flags, args } = parseArgs(
       argv,
       {
+        detach: { type: 'bool', short: 'd', description: 'Run the command in the background' },
         interactive: { type: 'bool', short: 'i', description: 'Keep STDIN open' },
         tty: { type: 'bool', short: 't', description: 'Allocate a pseudo-TTY' },
         env: { type: 'list', short: 'e', description: 'Set environment variables', value: 'KEY=VALUE' },
@@ -30,6 +31,10 @@ export const execCommand: Command = {
       tty: flags.tty,
       attachStdin: flags.interactive,
     });
+    if (flags.detach) {
+      await client.call('exec.startDetached', { id });
+      return 0;
+    }
     const stream = client.stream('exec.start', { id });
     const terminal = connectTerminal(
       ctx,

@@ -9,9 +9,7 @@ import { boolOr, boolValue, intParam, parseFilters, readBody, parseJsonBody, rea
 import { createInput, dockerInspect, dockerSummary, listFilters } from '../containers-map';
 import { HijackedStream, readUpgradeBody, streamContentType, writeUpgraded } from '../hijack';
 import { startStream, writeChunk } from '../streaming';
-import { openEngineLink } from '../engine-link';
 import { PendingAttaches } from '../pending-attach';
-import type { EngineApi } from '../../api/contract';
 
 const seconds = (query: URLSearchParams) => {
   const t = intParam(query, 't');
@@ -167,7 +165,7 @@ async function networkIds(engine: EngineClient, names: string[]): Promise<Map<st
   return new Map(networks.map((n) => [n.name, n.id]));
 }
 
-export function containerRoutes(router: Router, api: EngineApi) {
+export function containerRoutes(router: Router) {
   const pending = new PendingAttaches();
 
   // Fixed paths first: they would otherwise match `{id}`.
@@ -359,22 +357,11 @@ export function containerRoutes(router: Router, api: EngineApi) {
     sendJson(res, 201, { Id: created.id });
   });
 
-  // Detached exec start is a plain request; the process must outlive it, so it runs on a link of its own
-  // that closes when the process ends.
+  // Detached exec start is a plain request: the engine runs the process on and records its exit itself.
   router.add('POST', '/exec/{id}/start', async ({ req, res, params, engine }) => {
     const body = (parseJsonBody(await readBody(req)) ?? {}) as Record<string, unknown>;
     if (body.Detach !== true) throw new EngineError('invalid', 'attached exec start needs an upgraded connection (Connection: Upgrade, Upgrade: tcp)');
-    await engine.call('exec.inspect', { id: params.id! });
-    const link = openEngineLink(api);
-    void (async () => {
-      try {
-        for await (const chunk of link.client.stream('exec.start', { id: params.id! })) if (chunk.stream === 'exit') break;
-      } catch {
-        // The exec's own state records how it ended; there is no client to tell.
-      } finally {
-        link.close();
-      }
-    })();
+    await engine.call('exec.startDetached', { id: params.id! });
     sendEmpty(res, 200);
   });
 
