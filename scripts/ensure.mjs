@@ -11,7 +11,7 @@ const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const purpose = process.argv.includes('--for') ? process.argv[process.argv.indexOf('--for') + 1] : 'test';
 
 // The engine's runtime parts, and what the tests drive for real (registry, compose, browser).
-const enginePackages = ['runc', 'conmon', 'netavark', 'aardvark-dns', 'iptables', 'uidmap', 'zstd', 'passt', 'slirp4netns'];
+const enginePackages = ['runc', 'conmon', 'netavark', 'aardvark-dns', 'iptables', 'uidmap', 'zstd', 'passt', 'fuse-overlayfs'];
 const testPackages = ['busybox-static', 'docker-registry', 'docker-compose', 'chromium'];
 const wanted = purpose === 'test' ? [...enginePackages, ...testPackages] : [...enginePackages, 'chromium'];
 

@@ -338,6 +338,27 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
     }
   });
 
+  it('falls back to fuse-overlayfs (FD_OVERLAY=fuse-overlayfs) with the same whiteouts and owners', async () => {
+    const root2 = path.join(base, 'root-fuse');
+    fs.mkdirSync(root2);
+    fs.chownSync(root2, uid, gid);
+    const fuse = await startUserEngine(['--root', root2], { FD_OVERLAY: 'fuse-overlayfs' });
+    try {
+      expect((await fdAsUser(['--root', root2, 'pull', image])).code).toBe(0);
+      const run = await fdAsUser(['--root', root2, 'run', '-d', '--name', 'rl-fuse', '--network', 'none', image, 'sleep', '300']);
+      expect(run.code, run.stderr).toBe(0);
+      const { pid } = JSON.parse(fs.readFileSync(path.join(root2, 'userns.json'), 'utf8')) as { pid: number };
+      const mounts = fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').filter((l) => l.includes(root2) && l.includes('/rootfs '));
+      expect(mounts.join('\n')).toContain('fuse-overlayfs');
+      const look = await fdAsUser(['--root', root2, 'exec', 'rl-fuse', 'sh', '-c', 'ls /old; test -e /gone || echo gone is gone; stat -c %u:%g /home/app/owned']);
+      expect(look.stdout).toBe('b\ngone is gone\n1000:1000\n');
+      expect((await fdAsUser(['--root', root2, 'rm', '-f', 'rl-fuse'])).code).toBe(0);
+    } finally {
+      await fuse.stop();
+      killPause(root2);
+    }
+  });
+
   it('keeps containers across an engine restart (same namespaces) and removes them', async () => {
     const top = await fdAsUser(['--root', root, 'run', '-d', '--name', 'rl-top', '--network', 'none', image, 'sh', '-c', 'echo up; sleep 300']);
     expect(top.code, top.stderr).toBe(0);

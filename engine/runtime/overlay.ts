@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from './exec-file';
-import { overlayMountOptions } from '../rootless/storage';
+import { mountFuseOverlay, overlayMountOptions, preferFuseOverlay, usesUserXattrs } from '../rootless/storage';
 
 export interface OverlayDirs {
   /** Where the merged tree is mounted (the bundle's rootfs). */
@@ -36,9 +36,20 @@ export async function mountOverlay(containerDir: string, lowerDirs: string[]): P
   });
   // A single lower dir with no upper would be read-only; overlay always gets an upper here.
   const options = [`lowerdir=${names.join(':')},upperdir=upper,workdir=work,index=off`, ...overlayMountOptions()].join(',');
+  if (preferFuseOverlay()) return fuseOrThrow(containerDir, names, d.merged, '');
   const r = await execFile('mount', ['-t', 'overlay', 'overlay', '-o', options, 'rootfs'], { cwd: containerDir, timeoutMs: 30_000 });
-  if (r.code !== 0) throw new Error(`mounting the container's overlay failed: ${r.stderr.trim()}`);
+  if (r.code !== 0) {
+    // Rootless on a kernel without overlay in user namespaces: fuse-overlayfs does the same job.
+    if (usesUserXattrs()) return fuseOrThrow(containerDir, names, d.merged, r.stderr.trim());
+    throw new Error(`mounting the container's overlay failed: ${r.stderr.trim()}`);
+  }
   return d.merged;
+}
+
+async function fuseOrThrow(containerDir: string, names: string[], merged: string, kernelError: string): Promise<string> {
+  const fuseError = await mountFuseOverlay(containerDir, names);
+  if (fuseError) throw new Error(`mounting the container's overlay failed: ${[kernelError, fuseError].filter(Boolean).join('; ')}`);
+  return merged;
 }
 
 export async function unmountOverlay(containerDir: string): Promise<void> {
