@@ -231,6 +231,10 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
     for (const f of ['store.db', 'engine.sock', 'docker.sock']) expect(fs.statSync(path.join(root, f)).uid).toBe(uid);
     const { pid } = JSON.parse(fs.readFileSync(path.join(root, 'userns.json'), 'utf8')) as { pid: number };
     expect(fs.readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/)).toEqual(['0', String(uid), '1', '1', String(SUB_START), '65536']);
+    // The Docker API socket serves the docker CLI of the same user.
+    const docker = spawnSync('/usr/bin/setpriv', ['--reuid', String(uid), '--regid', String(gid), '--clear-groups', '--', '/usr/local/bin/docker', '-H', `unix://${root}/docker.sock`, 'ps', '-a'], { env: userEnv(), encoding: 'utf8' });
+    expect(docker.status, docker.stderr).toBe(0);
+    expect(docker.stdout).toMatch(/^CONTAINER ID/);
     // One engine per root still holds as a user.
     const second = await fdAsUser(['--root', root, 'engine']);
     expect(second.code).toBe(125);
