@@ -101,14 +101,17 @@ describe('desktop flow', () => {
     await page.waitForLoadState('networkidle');
     const requests: string[] = [];
     page.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));
-    await shell.goTo('Containers');
     await ensureImage();
-    const script = 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.25; done';
-    const { id } = await client.call('containers.create', { name: 'e2e-flow', image: imageRef, cmd: ['sh', '-c', script], stopTimeout: 1 });
-    await client.call('containers.start', { id });
-    await containers.waitForState('e2e-flow', 'running');
-    await containers.open('e2e-flow');
+    // Run from the image's row: name and command, then the new container's page opens.
+    await shell.goTo('Images');
+    await page.getByRole('button', { name: `Run ${imageRef}` }).click();
+    const run = page.getByRole('dialog', { name: `Run ${imageRef}` });
+    await run.getByLabel('Container name').fill('e2e-flow');
+    await run.getByLabel('Command').fill(`sh -c 'trap "exit 0" TERM; i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.25; done'`);
+    await run.getByRole('button', { name: 'Run', exact: true }).click();
     await shell.heading('e2e-flow').waitFor();
+    const [created] = await client.call('containers.list', { filters: { name: ['e2e-flow'] } });
+    expect(created?.image).toBe(imageRef);
 
     // Live logs: a new line shows within a second of conmon's timestamp on it.
     await containers.logLines.filter({ hasText: 'tick 2' }).waitFor({ timeout: 10_000 });

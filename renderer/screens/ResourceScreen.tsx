@@ -7,6 +7,7 @@ import { ErrorState, NotAvailableState, ScreenHeader } from '../components/Shell
 import { callIfAvailable, NotAvailable } from '../queries/methods';
 import { formatBytes } from '../format';
 import { PullDialogButton } from '../components/PullDialog';
+import { RunDialogButton } from '../components/RunDialog';
 
 export interface Column {
   header: string;
@@ -28,9 +29,11 @@ export interface ResourceScreenProps {
   empty: string;
   /** Buttons in the screen header (Pull image…). */
   actions?: ReactNode;
+  /** Buttons per row (Run…), in a last Actions column. */
+  rowActions?: (row: Record<string, unknown>) => ReactNode;
 }
 
-export function ResourceScreen({ title, queryKey, method, columns, empty, actions }: ResourceScreenProps) {
+export function ResourceScreen({ title, queryKey, method, columns, empty, actions, rowActions }: ResourceScreenProps) {
   const { connection } = useServices();
   const list = useQuery({ queryKey: [queryKey, 'list'], queryFn: () => callIfAvailable<Record<string, unknown>[]>(connection, method, {}) });
   return (
@@ -58,6 +61,7 @@ export function ResourceScreen({ title, queryKey, method, columns, empty, action
                     {c.header}
                   </th>
                 ))}
+                {rowActions ? <th scope="col">Actions</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -66,6 +70,7 @@ export function ResourceScreen({ title, queryKey, method, columns, empty, action
                   {columns.map((c) => (
                     <td key={c.header}>{c.value(row)}</td>
                   ))}
+                  {rowActions ? <td className="row-actions">{rowActions(row)}</td> : null}
                 </tr>
               ))}
             </tbody>
@@ -101,6 +106,7 @@ export const ImagesScreen = () => (
     ]}
     empty="No images yet. Pull one with Pull image… or fd pull busybox."
     actions={<PullDialogButton />}
+    rowActions={(row) => <RunDialogButton image={Array.isArray(row.repoTags) && row.repoTags.length ? String(row.repoTags[0]) : text(row.id)} />}
   />
 );
 export const NetworksScreen = () => (
