@@ -275,6 +275,11 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
     const app2 = await fdAsUser(['--root', root, 'run', '--rm', '--network', 'none', '--user', '1000:1000', '-v', `${dir}:/data`, image, 'mkdir', '/data/app-dir']);
     expect(app2.code, app2.stderr).toBe(0);
     expect(fs.statSync(path.join(dir, 'app-dir')).uid).toBe(SUB_START + 999);
+    // A named volume lives in the root and belongs to the user too.
+    const vol = await fdAsUser(['--root', root, 'run', '--rm', '--network', 'none', '-v', 'rlvol:/data', image, 'sh', '-c', 'echo kept > /data/v']);
+    expect(vol.code, vol.stderr).toBe(0);
+    const files = spawnSync('find', [path.join(root, 'volumes'), '-name', 'v', '-printf', '%U:%G\n'], { encoding: 'utf8' }).stdout.trim();
+    expect(files).toBe(`${uid}:${gid}`);
   });
 
   it('networks a default-mode container through pasta: its own address, published ports on host loopback, the host via the gateway', async () => {
