@@ -319,6 +319,19 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
     expect(engine!.output()).toMatch(/memory, pids limits ignored: cgroups are not delegated/);
   });
 
+  it('gives a container a terminal (run -t under a pty)', async () => {
+    const cmd = `${process.execPath} ${fdBin} --root ${root} run --rm -t --network none ${image} sh -c 'tty; stat -c %g $(tty)'`;
+    const r = spawnSync('/usr/bin/setpriv', ['--reuid', String(uid), '--regid', String(gid), '--clear-groups', '--', '/usr/bin/script', '-qec', cmd, '/dev/null'], {
+      env: userEnv(),
+      cwd: base,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    // The pty slave is the container's own devpts, group tty (5) as docker sets it.
+    expect(r.stdout.replace(/\r/g, '')).toMatch(/^\/dev\/pts\/0\n5\n/);
+  });
+
   it('refuses a layer owned by an id outside the mapped range, saying how to widen it', async () => {
     await pushImage(reg, 'rootless/bigid', 'v1', await buildImage({ layers: [[{ path: 'far', content: 'x', uid: 70000, gid: 70000 }]] }));
     const pull = await fdAsUser(['--root', root, 'pull', `${reg.host}/rootless/bigid:v1`]);
