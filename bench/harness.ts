@@ -53,6 +53,11 @@ export function machineLine(): string {
   return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, Node ${process.versions.node}`;
 }
 
+/** The 1-minute load average: on a shared machine it says more about the numbers than anything else. */
+export function loadLine(): string {
+  return `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`;
+}
+
 const PEER_ORDER: Peer[] = ['fd', 'docker', 'docker→fd', 'podman', 'runc', 'floor'];
 
 /** Ratios are fd/peer for every unit: below 1 is better for ms and MB, above 1 is better for MB/s. */

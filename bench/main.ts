@@ -1,7 +1,7 @@
 // `npm run bench [-- NAME...] [--runs N]`: prints a table of medians and ratios and writes bench/results/latest.json.
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatTable, machineLine, type BenchCase, type CaseResult } from './harness';
+import { formatTable, loadLine, machineLine, type BenchCase, type CaseResult } from './harness';
 import { resultsDir } from './paths';
 import { engineCases } from './cases/engine';
 import { pullCase } from './cases/pull';
@@ -23,6 +23,7 @@ async function main() {
     throw new Error(`unknown case in ${names.join(', ')}; known: ${known}`);
   }
   const rows: { name: string; result: CaseResult }[] = [];
+  const loadBefore = loadLine();
   for (const c of selected) {
     process.stderr.write(`[bench] ${c.name}: ${c.description}\n`);
     const results = await c.run(runs);
@@ -33,9 +34,10 @@ async function main() {
   }
   const table = formatTable(rows);
   const machine = machineLine();
-  process.stdout.write(`${machine}\n${table}\n`);
+  const load = `${loadBefore} at the start, ${loadLine()} at the end`;
+  process.stdout.write(`${machine}\n${load}\n${table}\n`);
   fs.mkdirSync(resultsDir, { recursive: true });
-  fs.writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, runs, rows }, null, 2)}\n`);
+  fs.writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, load, runs, rows }, null, 2)}\n`);
 }
 
 main().catch((err: Error) => {

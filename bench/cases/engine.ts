@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { medianOf, timeCommand, type BenchCase } from '../harness';
 import { fdBin } from '../paths';
-import { findBinary } from '../../engine/system/tools';
+import { DOCKER_CLI, dockerdInstalled, startDockerd } from '../peers/dockerd';
 
 /** Spawns `fd engine` on a fresh root and resolves with ms until it printed "engine ready". */
 function coldStart(): Promise<number> {
@@ -39,7 +39,7 @@ export const engineCases: BenchCase[] = [
   },
   {
     name: 'cli-info',
-    description: '`fd info` against a running engine (process start + socket round trip); docker: `docker info` when a daemon answers',
+    description: '`fd info` against a running engine (process start + socket round trip) vs `docker info` against dockerd',
     async run(runs) {
       const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-bench-'));
       const engine = spawn(process.execPath, [fdBin, '--root', root, 'engine'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -48,8 +48,14 @@ export const engineCases: BenchCase[] = [
         const medians: Record<string, number> = {
           fd: await medianOf(runs, () => timeCommand(process.execPath, [fdBin, '--root', root, 'info'])),
         };
-        const docker = findBinary('docker');
-        if (docker && process.env.DOCKER_HOST) medians.docker = await medianOf(runs, () => timeCommand(docker, ['info']));
+        if (dockerdInstalled()) {
+          const dockerd = await startDockerd();
+          try {
+            medians.docker = await medianOf(runs, () => timeCommand(DOCKER_CLI!, ['info'], dockerd.env));
+          } finally {
+            await dockerd.stop();
+          }
+        }
         return { unit: 'ms', medians };
       } finally {
         engine.kill('SIGTERM');
