@@ -31,6 +31,18 @@ function coldStart(): Promise<number> {
 
 export const engineCases: BenchCase[] = [
   {
+    name: 'cli-start',
+    description: '`fd --help` (CLI process start: node + loading the bundle) vs `docker --help`; floor: `node -e ""`',
+    async run(runs) {
+      const medians: Record<string, number> = {
+        fd: await medianOf(runs, () => timeCommand(process.execPath, [fdBin, '--help'])),
+        floor: await medianOf(runs, () => timeCommand(process.execPath, ['-e', ''])),
+      };
+      if (DOCKER_CLI) medians.docker = await medianOf(runs, () => timeCommand(DOCKER_CLI!, ['--help']));
+      return { unit: 'ms', medians };
+    },
+  },
+  {
     name: 'engine-cold-start',
     description: 'spawn `fd engine` on an empty root until it prints "engine ready"',
     async run(runs) {
