@@ -121,7 +121,16 @@ export async function reexecInUserNamespace(root: string, host: RootlessHost, ar
   const child = spawn(
     host.nsenter,
     ['--user', '--mount', '-t', String(pid), `--wd=${process.cwd()}`, '--', process.execPath, ...process.execArgv, ...argv.slice(1)],
-    { stdio: 'inherit', env: { ...process.env, [HOST_UID_ENV]: String(host.uid), [HOST_GID_ENV]: String(host.gid) } },
+    {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        [HOST_UID_ENV]: String(host.uid),
+        [HOST_GID_ENV]: String(host.gid),
+        // Under Electron (the app's utility process) the same binary must act as plain Node again.
+        ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
+      },
+    },
   );
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   const handlers = (['SIGTERM', 'SIGINT', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
