@@ -5,7 +5,6 @@
 // semantics (files-path.ts), so a link in the container can redirect a write only within the container.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,19 +23,32 @@ function waitDrain(sink: tar.Pack | NodeJS.EventEmitter): Promise<void> {
   return new Promise((resolve) => (sink as NodeJS.EventEmitter).once('drain', () => resolve()));
 }
 
+/** Reads up to `size` bytes at the fd's position; a file that shrank meanwhile is zero-padded (the header promised `size`). */
+function readUpTo(fd: number, size: number): Buffer {
+  const buf = Buffer.alloc(size);
+  for (let got = 0; got < size; ) {
+    const n = fs.readSync(fd, buf, got, size - got, null);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf;
+}
+
+// Synchronous reads on purpose (as in images/unpack.ts): a thread-pool hop per call makes many small files slow.
 async function writeFileEntry(pack: tar.Pack, header: PackHeader, host: string, size: number) {
   // O_NOFOLLOW: a file swapped for a link since the lstat is refused instead of read through the link.
-  const fh = await fsp.open(host, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  const fd = fs.openSync(host, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   try {
+    if (size <= READ_CHUNK) {
+      const body = readUpTo(fd, size);
+      await new Promise<void>((resolve, reject) => pack.entry(header, body, (err) => (err ? reject(err) : resolve())));
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
       const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
       void (async () => {
-        const buf = Buffer.alloc(READ_CHUNK);
-        let left = size;
-        while (left > 0) {
-          const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, left), null);
-          // A file that shrank while being read (a running container) is padded: the header promised `size`.
-          const chunk = bytesRead === 0 ? Buffer.alloc(Math.min(buf.length, left)) : Buffer.from(buf.subarray(0, bytesRead));
+        for (let left = size; left > 0; ) {
+          const chunk = readUpTo(fd, Math.min(READ_CHUNK, left));
           left -= chunk.length;
           if (!sink.write(chunk)) await waitDrain(sink as unknown as NodeJS.EventEmitter);
         }
@@ -47,7 +59,7 @@ async function writeFileEntry(pack: tar.Pack, header: PackHeader, host: string, 
       });
     });
   } finally {
-    await fh.close();
+    fs.closeSync(fd);
   }
 }
 
@@ -60,11 +72,11 @@ export function packTree(host: string, top: string): AsyncIterable<Buffer> {
   const hardlinks = new Map<string, string>();
 
   const add = async (abs: string, name: string) => {
-    const st = await fsp.lstat(abs);
+    const st = fs.lstatSync(abs);
     const base = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
     if (st.isDirectory()) {
       await entry({ ...base, type: 'directory' });
-      const children = (await fsp.readdir(abs)).sort();
+      const children = fs.readdirSync(abs).sort();
       for (const child of children) await add(path.join(abs, child), name === '.' ? `./${child}` : `${name}/${child}`);
     } else if (st.isFile()) {
       const key = `${st.dev}:${st.ino}`;
@@ -73,7 +85,7 @@ export function packTree(host: string, top: string): AsyncIterable<Buffer> {
       if (st.nlink > 1) hardlinks.set(key, name);
       await writeFileEntry(pack, { ...base, type: 'file', size: st.size }, abs, st.size);
     } else if (st.isSymbolicLink()) {
-      await entry({ ...base, type: 'symlink', linkname: await fsp.readlink(abs) });
+      await entry({ ...base, type: 'symlink', linkname: fs.readlinkSync(abs) });
     } else if (st.isFIFO()) {
       await entry({ ...base, type: 'fifo' });
     } else if (st.isCharacterDevice() || st.isBlockDevice()) {
@@ -134,10 +146,22 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
   const owner = (h: tar.Header): [number, number] | null =>
     options.owners === 'keep' ? [h.uid ?? 0, h.gid ?? 0] : options.owners === 'root' ? [0, 0] : null;
 
+  /**
+   * Directories already resolved, by entry path relative to dest: a deep tree costs one lookup per new
+   * directory instead of one per component per entry. Entries this extraction replaces drop out of it.
+   */
+  const dirs = new Map<string, { path: string; host: string }>([['', { path: dest, host: destDir.host }]]);
+  const forget = (rel: string) => {
+    for (const key of dirs.keys()) if (key === rel || key.startsWith(`${rel}/`)) dirs.delete(key);
+  };
+
   /** The host dir for `parts` (relative to dest), creating missing directories; links resolve inside root. */
   const ensureDir = (parts: string[], entry: string): string => {
-    let cur = dest;
-    for (const part of parts) {
+    let known = parts.length;
+    while (!dirs.has(parts.slice(0, known).join('/'))) known--;
+    let cur = dirs.get(parts.slice(0, known).join('/'))!.path;
+    for (let i = known; i < parts.length; i++) {
+      const part = parts[i]!;
       const want = path.posix.join(cur, part);
       let r = resolveInRoot(root, want, true, entry);
       // One missing directory at a time: a link on the way may point at several that do not exist yet.
@@ -151,8 +175,9 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
         throw new EngineError('invalid', `cannot extract "${entry}": ${r.path} is not a directory`);
       }
       cur = r.path;
+      dirs.set(parts.slice(0, i + 1).join('/'), { path: r.path, host: r.host });
     }
-    return resolveInRoot(root, cur, true, entry).host;
+    return dirs.get(parts.join('/'))!.host;
   };
 
   const extract = tar.extract();
@@ -182,7 +207,10 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
       if (options.noOverwriteDirNonDir && !existing.isDirectory() && isDir) {
         throw new EngineError('conflict', `cannot overwrite non-directory "${name}" with directory "${name}"`);
       }
-      if (!(existing.isDirectory() && isDir)) fs.rmSync(abs, { recursive: true, force: true });
+      if (!(existing.isDirectory() && isDir)) {
+        fs.rmSync(abs, { recursive: true, force: true });
+        forget(parts.join('/'));
+      }
     }
     const ids = owner(header);
     const mode = (header.mode ?? 0o644) & 0o7777;
