@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveInRoot, resolveRequested } from './files-path';
 import { planCopy, renameTop, splitCpArg } from './files-copy';
 import { ChunkChannel, Uploads } from './files-upload';
+import { extractTar } from './files-tar';
+import { tarOf, type TarEntry } from '../testing/image-builder';
 
 let root: string;
 
@@ -41,6 +43,39 @@ describe('resolveInRoot', () => {
     expect(resolveInRoot(root, '/no/such/file', true).stat).toBeNull();
     expect(() => resolveInRoot(root, '/loop1', true)).toThrow(/too many levels of symbolic links/);
     expect(() => resolveInRoot(root, '/etc/passwd/x', true)).toThrow(/not a directory/);
+  });
+});
+
+describe('extractTar', () => {
+  const extractInto = async (dest: string, entries: TarEntry[], noOverwriteDirNonDir: boolean) => {
+    const tar = await tarOf(entries);
+    return extractTar((async function* () { yield tar; })(), { root, dest, owners: 'keep', noOverwriteDirNonDir });
+  };
+
+  it('follows a link a tar entry replaced a directory with, inside the root', async () => {
+    fs.mkdirSync(path.join(root, 'x1'));
+    fs.mkdirSync(path.join(root, 'target'));
+    const entries: TarEntry[] = [
+      { path: 'a/x', content: 'first' },
+      { path: 'a', type: 'symlink', linkname: '/target' },
+      { path: 'a/y', content: 'through the link' },
+    ];
+    await expect(extractInto('/x1', entries, true)).rejects.toThrow(/cannot overwrite directory "a" with non-directory/);
+    fs.rmSync(path.join(root, 'x1'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'x1'));
+    expect(await extractInto('/x1', entries, false)).toBe(3);
+    expect(fs.readlinkSync(path.join(root, 'x1/a'))).toBe('/target');
+    expect(fs.readFileSync(path.join(root, 'target/y'), 'utf8')).toBe('through the link');
+  });
+
+  it('extracts into a destination reached through a link and keeps modes and times', async () => {
+    const when = new Date('2019-09-09T09:09:09Z');
+    await extractInto('/run', [{ path: 'd/', type: 'directory', mode: 0o700, mtime: when }, { path: 'd/f', content: 'f', mode: 0o4755, mtime: when }], true);
+    const st = fs.statSync(path.join(root, 'var/run/d/f'));
+    expect(st.mode & 0o7777).toBe(0o4755);
+    expect(st.mtimeMs).toBe(when.getTime());
+    expect(fs.statSync(path.join(root, 'var/run/d')).mtimeMs).toBe(when.getTime());
+    expect(fs.statSync(path.join(root, 'var/run/d')).mode & 0o7777).toBe(0o700);
   });
 });
 
