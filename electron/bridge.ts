@@ -3,6 +3,7 @@
 // wire protocol (ClientMessage / ServerMessage) wrapped in a session envelope, so every request is validated
 // by the same dispatcher as every other transport; shell events are the few things only the desktop shell
 // knows (a compose file opened with the app, a tray click).
+import type { ComposePlanResult, ComposeProgress } from '../engine/api/compose';
 import type { ClientMessage, Port, ServerMessage } from '../engine/api/protocol';
 
 export const channels = {
@@ -12,6 +13,8 @@ export const channels = {
   shell: 'fd:shell',
   /** preload → main: DroppedFiles (paths of files dropped on the window). */
   dropped: 'fd:dropped',
+  /** renderer → main: ComposeRequest (bring up, or dismiss, a plan main sent as a `compose-plan` event). */
+  compose: 'fd:compose',
 } as const;
 
 /**
@@ -25,6 +28,15 @@ export interface DroppedFiles {
   paths: string[];
 }
 
+/** The renderer's answer to a `compose-plan` event, naming it by its id. */
+export type ComposeRequest = { type: 'up'; id: string } | { type: 'dismiss'; id: string };
+
+/** An engine error as it crosses IPC. */
+export interface ShellError {
+  code: string;
+  message: string;
+}
+
 export type ShellEvent =
   /** Show the plan of this compose file (dropped on the window, opened with the app, or passed on argv). */
   | { type: 'open-compose'; path: string }
@@ -32,8 +44,18 @@ export type ShellEvent =
   | { type: 'show-container'; id: string; tab: 'logs' }
   /** Tray "open logs" of a compose project: show the project's interleaved logs. */
   | { type: 'show-project'; name: string; tab: 'logs' }
-  /** The engine link changed: hosted here, a client of an engine already on the root, or of a child `fd engine`. */
-  | { type: 'engine'; mode: 'hosted' | 'client' | 'child'; root: string };
+  /** The engine link changed: a client of an engine already on the root, or of the child engine main started. */
+  | { type: 'engine'; mode: 'client' | 'child'; root: string }
+  /**
+   * Main asked the engine for the plan of a compose file that was dropped or opened (it follows that file's
+   * `open-compose`). `result.ok` false carries the loader's errors with file and line. The renderer shows it
+   * and answers with ComposeRequest `up` or `dismiss` (FdBridge.shell.composeUp / composeDismiss).
+   */
+  | { type: 'compose-plan'; id: string; path: string; result: ComposePlanResult }
+  /** `compose.up` progress of a confirmed plan, item by item as the engine reports it. */
+  | { type: 'compose-progress'; id: string; item: ComposeProgress }
+  /** The plan could not be made, or `up` ended: error null when every step succeeded. */
+  | { type: 'compose-done'; id: string; path: string; error: ShellError | null };
 
 /** An engine session as the renderer sees it: exactly the Port an EngineClient takes. */
 export type EnginePort = Port<ClientMessage, ServerMessage>;
@@ -47,6 +69,10 @@ export interface FdBridge {
   shell: {
     /** Subscribes to shell events; returns an unsubscribe function. */
     onEvent(listener: (event: ShellEvent) => void): () => void;
+    /** Runs `compose up` for the plan of this `compose-plan` event; progress comes as `compose-progress`. */
+    composeUp(id: string): void;
+    /** The user closed the plan without bringing it up (or cancels a running up). */
+    composeDismiss(id: string): void;
   };
   platform: string;
 }

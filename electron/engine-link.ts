@@ -1,93 +1,105 @@
-// How the desktop app reaches its engine: it hosts one on the root (startEngineHost), or — when an engine
-// already runs there (`fd engine`, another app) — it becomes a client of that engine's socket. Either way main
-// ends up with the same two things: an EngineApi to serve renderers through the one dispatcher, and an
-// EngineClient for its own needs (tray, quit-and-stop-all).
-//
-// The host is loaded lazily: its SQLite addon is built for the Node that ran `npm ci`, and an unpackaged
-// Electron (another Node ABI) cannot load it. Then — and only then — the engine runs as a child `fd engine`
-// under that Node and the app is its client, instead of failing to start at all.
-import { spawn } from 'node:child_process';
+// How the desktop app reaches its engine. The engine never runs on Electron's main thread: layer unpacking,
+// hashing and SQLite would stall menus and IPC. So main either connects to an engine already on the root
+// (`fd engine`, another app instance) or starts one as a child process (`fd engine` through Electron's
+// utilityProcess.fork in a packaged app, child_process.fork under Node otherwise) and is its client over
+// the engine socket. Either way main ends up with the same two things: an EngineApi to serve renderers
+// through the one dispatcher, and an EngineClient for its own needs (tray, compose files, quit-and-stop-all).
+import { fork } from 'node:child_process';
+import os from 'node:os';
 import { contract, type EngineApi } from '../engine/api/contract';
-import { EngineClient } from '../engine/api/client';
+import type { EngineClient } from '../engine/api/client';
 import { EngineError } from '../engine/api/errors';
-import type { ClientMessage, Port, ServerMessage } from '../engine/api/protocol';
 import type { Logger } from '../engine/context';
-import type { EngineHost, startEngineHost } from '../engine/host';
 import { rootPaths } from '../engine/paths';
-import { serveConnection } from '../engine/transport/dispatch';
 import { connectUnix } from '../engine/transport/unix';
 
 export interface EngineLink {
-  /** hosted: in this process; client: of an engine already on the root; child: of an `fd engine` we started. */
-  mode: 'hosted' | 'client' | 'child';
+  /** client: of an engine already on the root; child: of the `fd engine` this link started. */
+  mode: 'client' | 'child';
   root: string;
-  /** Served to renderers through the dispatcher (validated there). */
+  /** Served to renderers through the dispatcher (validated there, and again by the engine). */
   api: EngineApi;
   /** Main's own typed client of the same engine. */
   client: EngineClient;
-  /** Resolves when the link is lost (the engine we are a client of went away); never for a hosted engine. */
+  /** Resolves when the link is lost: the engine closed the connection, or our child engine exited. */
   lost: Promise<Error>;
-  /** Hosted: stops the engine (containers keep running under conmon). Client: disconnects. */
+  /** Disconnects; a child engine is stopped (SIGTERM: containers keep running under conmon). */
   close(): Promise<void>;
 }
 
-export interface ChildEngineCommand {
-  command: string;
-  /** Arguments up to (not including) `--root ROOT engine`. */
-  args: string[];
+/** A running engine process, whatever started it (child_process or Electron's utilityProcess). */
+export interface EngineProcess {
+  readonly pid: number | undefined;
+  readonly stdout: NodeJS.ReadableStream | null;
+  readonly stderr: NodeJS.ReadableStream | null;
+  /** Sends SIGTERM (or the given signal). */
+  kill(signal?: NodeJS.Signals): void;
+  /** Called once with the exit code (128+n for a signal). */
+  onExit(listener: (code: number) => void): void;
 }
+
+/** Starts `fd ARGS` (here always `--root ROOT engine`) as a process of its own. */
+export type EngineLauncher = (args: string[], env: NodeJS.ProcessEnv) => EngineProcess;
 
 export interface LinkOptions {
   root: string;
   log: Logger;
   engineSocket?: string;
-  /** How to run `fd engine` when the host cannot be loaded in this process (see above). */
-  childEngine?: ChildEngineCommand;
-  /** Test seam: how the in-process host is loaded. */
-  loadHost?: () => Promise<typeof startEngineHost>;
+  /** How to start an engine when none answers on the root; without it the link only connects. */
+  launch?: EngineLauncher;
+  /** How long a started engine may take to print "engine ready" (default 30 s). */
+  readyTimeoutMs?: number;
 }
 
-const loadHostModule = async () => (await import('../engine/host')).startEngineHost;
-
-/** The error a native addon built for another Node ABI (or platform) throws on load. */
-export function isNativeLoadError(err: unknown): boolean {
-  const e = err as NodeJS.ErrnoException | null;
-  return !!e && (e.code === 'ERR_DLOPEN_FAILED' || /NODE_MODULE_VERSION|compiled against a different Node\.js|invalid ELF header/.test(String(e.message)));
-}
-
-/** Two in-memory ports joined back to back; delivery is asynchronous like every real transport. */
-function memoryPorts(): [Port<ClientMessage, ServerMessage>, Port<ServerMessage, unknown>] {
-  type Side<In> = { message: ((m: In) => void)[]; close: ((e?: Error) => void)[] };
-  const client: Side<ServerMessage> = { message: [], close: [] };
-  const server: Side<unknown> = { message: [], close: [] };
-  let closed = false;
-  const closeBoth = () => {
-    if (closed) return;
-    closed = true;
-    for (const l of [...client.close, ...server.close]) queueMicrotask(() => l());
+/** child_process.fork of the CLI bundle (dist/cli.js) under `execPath` (a Node whose ABI fits the SQLite addon). */
+export function forkLauncher(cliPath: string, execPath: string = process.execPath): EngineLauncher {
+  return (args, env) => {
+    const child = fork(cliPath, args, { execPath, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+    return {
+      get pid() {
+        return child.pid;
+      },
+      stdout: child.stdout,
+      stderr: child.stderr,
+      kill: (signal = 'SIGTERM') => void child.kill(signal),
+      onExit: (listener) => child.once('exit', (code, signal) => listener(code ?? (signal ? 128 + signalNumber(signal) : 1))),
+    };
   };
-  return [
-    {
-      send: (m) => void (!closed && queueMicrotask(() => server.message.forEach((l) => l(m)))),
-      onMessage: (l) => void client.message.push(l),
-      onClose: (l) => void client.close.push(l),
-      close: closeBoth,
-    },
-    {
-      send: (m) => void (!closed && queueMicrotask(() => client.message.forEach((l) => l(m)))),
-      onMessage: (l) => void server.message.push(l),
-      onClose: (l) => void server.close.push(l),
-      close: closeBoth,
-    },
-  ];
 }
 
-/** A client of an in-process engine, through the same dispatcher (and validation) as every transport. */
-export function inProcessClient(api: EngineApi, log?: { warn(m: string): void }): EngineClient {
-  const [clientPort, serverPort] = memoryPorts();
-  serveConnection(api, serverPort, log);
-  return new EngineClient(clientPort);
+/** The slice of Electron's `utilityProcess` this module uses (no `electron` import: tests run under Node). */
+export interface UtilityProcessLike {
+  fork(
+    modulePath: string,
+    args: string[],
+    options: { env: NodeJS.ProcessEnv; stdio: 'pipe'; serviceName: string },
+  ): {
+    readonly pid: number | undefined;
+    readonly stdout: NodeJS.ReadableStream | null;
+    readonly stderr: NodeJS.ReadableStream | null;
+    kill(): boolean;
+    once(event: 'exit', listener: (code: number) => void): unknown;
+  };
 }
+
+/** Electron's utilityProcess.fork of the CLI bundle: a Node child started through Chromium's services. */
+export function utilityLauncher(utility: UtilityProcessLike, cliPath: string): EngineLauncher {
+  return (args, env) => {
+    const child = utility.fork(cliPath, args, { env, stdio: 'pipe', serviceName: 'Flying Dutchman engine' });
+    return {
+      get pid() {
+        return child.pid;
+      },
+      stdout: child.stdout,
+      stderr: child.stderr,
+      // utilityProcess only sends SIGTERM; that is all an engine needs to stop cleanly.
+      kill: () => void child.kill(),
+      onExit: (listener) => void child.once('exit', listener),
+    };
+  };
+}
+
+const signalNumber = (signal: NodeJS.Signals): number => os.constants.signals[signal] ?? 0;
 
 /** An EngineApi whose handlers forward to a remote engine; cancelling a stream here cancels it there. */
 export function clientAsApi(client: EngineClient): EngineApi {
@@ -106,11 +118,11 @@ export function clientAsApi(client: EngineClient): EngineApi {
   return api as EngineApi;
 }
 
-/** Watches a client's connection with a live events stream (which the tray wants anyway). */
+/** Watches a client's connection with a live events stream: it ends only when the connection does. */
 function watchConnection(client: EngineClient): Promise<Error> {
   return (async () => {
     try {
-      for await (const _ of client.stream('events.subscribe', {}, { window: 4 })) void _;
+      for await (const _ of client.stream('events.subscribe', { filters: { type: ['engine'] } }, { window: 4 })) void _;
       return new EngineError('unavailable', 'the engine closed the connection');
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
@@ -118,89 +130,118 @@ function watchConnection(client: EngineClient): Promise<Error> {
   })();
 }
 
-async function connectAsClient(options: LinkOptions, mode: 'client' | 'child', stop: () => Promise<void>): Promise<EngineLink> {
-  const client = await connectUnix(options.engineSocket ?? rootPaths(options.root).engineSocket);
-  return {
-    mode,
-    root: options.root,
-    api: clientAsApi(client),
-    client,
-    lost: watchConnection(client),
-    close: async () => {
-      client.close();
-      await stop();
-    },
-  };
+async function tryConnect(socket: string): Promise<EngineClient | null> {
+  try {
+    const client = await connectUnix(socket);
+    // A socket file can outlive a killed engine, and a starting engine may accept before it serves.
+    await client.call('system.ping', {});
+    return client;
+  } catch {
+    return null;
+  }
 }
 
-/** Runs `fd engine` on the root and resolves once it prints "engine ready"; close() stops it (SIGTERM). */
-async function startChildEngine(cmd: ChildEngineCommand, options: LinkOptions): Promise<() => Promise<void>> {
-  const child = spawn(cmd.command, [...cmd.args, '--root', options.root, 'engine'], { stdio: ['ignore', 'pipe', 'pipe'] });
+interface StartedEngine {
+  process: EngineProcess;
+  exited: Promise<number>;
+  output: () => string;
+}
+
+/** Starts an engine and resolves once it prints "engine ready"; rejects with its output if it exits first. */
+async function startEngine(launch: EngineLauncher, options: LinkOptions): Promise<StartedEngine> {
+  const env: NodeJS.ProcessEnv = { ...process.env, FD_ROOT: options.root };
+  delete env.ELECTRON_RUN_AS_NODE;
+  const proc = launch(['--root', options.root, 'engine'], env);
   let output = '';
-  const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  const exited = new Promise<number>((resolve) => proc.onExit(resolve));
+  const tail = () => output.trim().slice(-600);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new EngineError('unavailable', `fd engine did not get ready in 30 s: ${output.trim().slice(-500)}`)), 30_000);
-    const fail = (err: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGTERM');
-      reject(err);
-    };
-    const onData = (d: Buffer) => {
+    const timeoutMs = options.readyTimeoutMs ?? 30_000;
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new EngineError('unavailable', `the engine did not get ready in ${timeoutMs / 1000} s: ${tail()}`));
+    }, timeoutMs);
+    const onData = (d: Buffer | string) => {
       output += d.toString();
       if (/^engine ready$/m.test(output)) {
         clearTimeout(timer);
         resolve();
       }
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('error', (err) => fail(new EngineError('unavailable', `cannot run the engine with ${cmd.command}: ${err.message}`)));
-    void exited.then((code) => fail(new EngineError('unavailable', `fd engine exited with ${code}: ${output.trim().slice(-500)}`)));
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new EngineError('unavailable', `the engine exited with ${code} before it was ready: ${tail()}`));
+    });
   });
-  child.stdout.resume();
-  child.stderr.resume();
-  return async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+  // Keep reading (a full pipe would block the engine), but only the last bit is ever shown.
+  const keep = (d: Buffer | string) => (output = (output + d.toString()).slice(-4000));
+  proc.stdout?.removeAllListeners('data');
+  proc.stderr?.removeAllListeners('data');
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  return { process: proc, exited, output: () => output };
+}
+
+async function stopEngine(engine: StartedEngine): Promise<void> {
+  let done = false;
+  void engine.exited.then(() => (done = true));
+  await Promise.resolve();
+  if (done) return;
+  engine.process.kill('SIGTERM');
+  const timer = setTimeout(() => engine.process.kill('SIGKILL'), 10_000);
+  await engine.exited;
+  clearTimeout(timer);
+}
+
+function clientLink(options: LinkOptions, client: EngineClient): EngineLink {
+  return {
+    mode: 'client',
+    root: options.root,
+    api: clientAsApi(client),
+    client,
+    lost: watchConnection(client),
+    close: async () => client.close(),
   };
 }
 
 export async function openEngineLink(options: LinkOptions): Promise<EngineLink> {
-  let host: EngineHost;
+  const socket = options.engineSocket ?? rootPaths(options.root).engineSocket;
+  const existing = await tryConnect(socket);
+  if (existing) {
+    options.log.info(`an engine already runs on ${options.root}; connecting to it as a client`);
+    return clientLink(options, existing);
+  }
+  if (!options.launch) throw new EngineError('unavailable', `no engine answers at ${socket}; start one with \`fd --root ${options.root} engine\``);
+
+  let engine: StartedEngine;
   try {
-    const startHost = await (options.loadHost ?? loadHostModule)();
-    host = await startHost({ root: options.root, log: options.log, engineSocket: options.engineSocket });
+    engine = await startEngine(options.launch, options);
   } catch (err) {
-    if (err instanceof EngineError && err.code === 'conflict') {
-      // Another engine holds the root's lock: use it instead of refusing to start.
-      options.log.info(`${err.message}; connecting to it as a client`);
-      return connectAsClient(options, 'client', async () => undefined);
-    }
-    if (isNativeLoadError(err) && options.childEngine) {
-      options.log.warn(`cannot host the engine in this process (${(err as Error).message.split('\n')[0]}); running it as \`fd engine\` instead`);
-      const stop = await startChildEngine(options.childEngine, options);
-      try {
-        return await connectAsClient(options, 'child', stop);
-      } catch (connectErr) {
-        await stop();
-        throw connectErr;
-      }
-    }
+    // Another engine may have taken the root between our connect and its start (two app instances).
+    const raced = await tryConnect(socket);
+    if (raced) return clientLink(options, raced);
     throw err;
   }
-  const client = inProcessClient(host.engine.api, options.log);
+  const client = await tryConnect(socket);
+  if (!client) {
+    await stopEngine(engine);
+    throw new EngineError('unavailable', `the engine said it was ready but ${socket} does not answer: ${engine.output().trim().slice(-600)}`);
+  }
+  const lost = Promise.race([
+    watchConnection(client),
+    engine.exited.then((code) => new EngineError('unavailable', `the engine exited with ${code}: ${engine.output().trim().slice(-600)}`)),
+  ]);
   return {
-    mode: 'hosted',
+    mode: 'child',
     root: options.root,
-    api: host.engine.api,
+    api: clientAsApi(client),
     client,
-    lost: new Promise<Error>(() => undefined),
+    lost,
     close: async () => {
       client.close();
-      await host.close();
+      await stopEngine(engine);
     },
   };
 }

@@ -1,7 +1,8 @@
-// Keeps the app linked to an engine for its whole life: opens the link (hosting, or as a client of an engine
-// already on the root), and when a client link is lost — that engine stopped or restarted — tells the
-// listeners (renderer sessions are closed so they reconnect, the tray shows "reconnecting") and links again
-// with backoff. If the other engine is gone for good, the next attempt finds the root free and hosts it.
+// Keeps the app linked to an engine for its whole life: opens the link (a client of an engine already on the
+// root, or of a child engine it starts), and when the link is lost — that engine stopped, restarted or
+// crashed — tells the listeners (renderer sessions are closed so they reconnect, the tray shows
+// "reconnecting") and links again with backoff: to whichever engine answers on the root by then, or to a
+// fresh child engine when none does.
 import type { Logger } from '../engine/context';
 import { openEngineLink, type EngineLink, type LinkOptions } from './engine-link';
 
@@ -39,7 +40,7 @@ export class EngineSupervisor {
     this.running ??= this.loop();
   }
 
-  /** Stops linking; a hosted engine is closed (containers keep running), a client link disconnects. */
+  /** Stops linking; a child engine is stopped (containers keep running), a client link disconnects. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
@@ -79,7 +80,7 @@ export class EngineSupervisor {
       }
       delay = first;
       this.current = link;
-      const how = { hosted: 'hosting the engine', client: 'connected to the engine already running', child: 'started `fd engine` and connected to it' };
+      const how = { client: 'connected to the engine already running', child: 'started an engine process and connected to it' };
       this.options.log.info(`${how[link.mode]} on ${link.root}`);
       this.listener.linked(link);
       const reason = await Promise.race([link.lost, new Promise<null>((resolve) => (this.wake = () => resolve(null)))]);

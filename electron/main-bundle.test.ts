@@ -1,13 +1,14 @@
 // The built main process booted under plain Node against a stand-in `electron` module (no Electron binary can
-// be had here): it must host the engine, serve the app with its CSP, answer the page over IPC through the
-// dispatcher, route a dropped compose file, keep running when the window closes and shut the engine down on
-// Quit. What only real Electron can show is in e2e/electron.test.ts.
+// be had here): it must start the engine as a process of its own (or use one already on the root), serve the
+// app with its CSP, answer the page over IPC through the dispatcher, plan a dropped compose file with the
+// engine, keep running when the window closes and stop its engine on Quit. What only real Electron can show
+// is in e2e/electron.test.ts.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempRoot } from '../engine/testing/engine';
+import { spawnEngine, tempRoot } from '../engine/testing/engine';
 import { CONTENT_SECURITY_POLICY } from './security';
 
 const top = path.resolve(import.meta.dirname, '..');
@@ -53,7 +54,7 @@ async function boot(args: string[], env: Record<string, string>) {
 }
 
 describe('main process bundle', () => {
-  it('boots, hosts the engine, serves the page over IPC, routes a dropped compose file and quits cleanly', async () => {
+  it('boots, starts its engine process, serves the page over IPC, plans a dropped compose file and quits cleanly', async () => {
     const main = await bundleMain();
     const compose = path.join(work, 'compose.yaml');
     fs.writeFileSync(compose, 'services:\n  web:\n    image: busybox\n');
@@ -62,6 +63,8 @@ describe('main process bundle', () => {
     const { code, stderr, r } = await boot(['--root', root, launchCompose], {
       FD_MAIN_BUNDLE: main,
       FD_DROP_FILE: compose,
+      FD_EXPECT_PLAN: '1',
+      FD_NODE: process.execPath,
       NODE_PATH: path.join(top, 'node_modules'),
     });
 
@@ -80,7 +83,7 @@ describe('main process bundle', () => {
     expect(r.index.body).toBe(`<!doctype html><meta name="fd-style-nonce" content="${nonce}" /><title>Flying Dutchman</title>`);
     expect(r.otherHost).toBe(403);
 
-    // The page's call ran on the hosted engine; the bad one was refused; the stranger got nothing.
+    // The page's call ran on the engine; the bad one was refused; the stranger got nothing.
     expect(r.replies).toHaveLength(2);
     expect(r.replies).toEqual(
       expect.arrayContaining([
@@ -98,10 +101,20 @@ describe('main process bundle', () => {
     expect(r.shell).toEqual(
       expect.arrayContaining([
         { type: 'open-compose', path: launchCompose },
-        { type: 'engine', mode: 'hosted', root },
+        { type: 'engine', mode: 'child', root },
         { type: 'open-compose', path: compose },
       ]),
     );
+    // The file given on the command line waited for the engine, then was planned like the dropped one.
+    const plans = r.shell.filter((e: { type: string }) => e.type === 'compose-plan');
+    expect(plans.map((p: { path: string }) => p.path).sort()).toEqual([compose, launchCompose].sort());
+    const dropPlan = plans.find((p: { path: string }) => p.path === compose);
+    expect(dropPlan.result.ok).toBe(true);
+    expect(dropPlan.result.plan.steps).toContainEqual(expect.objectContaining({ kind: 'container', action: 'create', service: 'web' }));
+    // After the dismiss, the same plan can no longer be brought up, and a malformed request is refused.
+    expect(stderr).toMatch(/rejected a malformed compose request/);
+    expect(stderr).toMatch(/compose request for an unknown plan/);
+    expect(r.shell.some((e: { type: string }) => e.type === 'compose-progress')).toBe(false);
     expect(r.afterClose).toEqual({ visible: false, destroyed: false });
     expect(r.windowState.bounds).toMatchObject({ width: 1280, height: 820 });
 
@@ -110,26 +123,27 @@ describe('main process bundle', () => {
     expect(fs.existsSync(path.join(root, 'engine.pid'))).toBe(false);
   });
 
-  it('where the SQLite addon cannot load (unpackaged Electron, other Node ABI), still starts: `fd engine` runs as a child', async () => {
+  it('uses an engine already running on the root, and leaves it running on Quit', async () => {
     const main = await bundleMain();
-    const fake = path.join(work, 'fake_modules', 'better-sqlite3');
-    fs.mkdirSync(fake, { recursive: true });
-    fs.writeFileSync(
-      path.join(fake, 'index.js'),
-      "throw Object.assign(new Error('better_sqlite3.node was compiled against a different Node.js version using NODE_MODULE_VERSION 115'), { code: 'ERR_DLOPEN_FAILED' });\n",
-    );
-    const childRoot = path.join(work, 'child-root');
-    const { code, stderr, r } = await boot(['--root', childRoot], {
-      FD_MAIN_BUNDLE: main,
-      FD_DROP_FILE: path.join(work, 'none.yml'),
-      FD_NODE: process.execPath,
-      NODE_PATH: [path.join(work, 'fake_modules'), path.join(top, 'node_modules')].join(path.delimiter),
-    });
-    expect(stderr).toMatch(/cannot host the engine in this process .*NODE_MODULE_VERSION/);
-    expect(r.shell).toContainEqual({ type: 'engine', mode: 'child', root: childRoot });
-    expect(r.replies).toContainEqual({ s: 1, t: 'result', id: 1, root: childRoot });
-    expect(code).toBe(0);
-    // Quit stopped the child engine too.
-    expect(fs.existsSync(path.join(childRoot, 'engine.sock'))).toBe(false);
+    const otherRoot = path.join(work, 'other-root');
+    fs.mkdirSync(otherRoot);
+    const other = await spawnEngine(otherRoot);
+    try {
+      const { code, r } = await boot(['--root', otherRoot], {
+        FD_MAIN_BUNDLE: main,
+        FD_DROP_FILE: path.join(work, 'none.yml'),
+        FD_NODE: '/nonexistent/node',
+        NODE_PATH: path.join(top, 'node_modules'),
+      });
+      expect(r.shell).toContainEqual({ type: 'engine', mode: 'client', root: otherRoot });
+      expect(r.replies).toContainEqual({ s: 1, t: 'result', id: 1, root: otherRoot });
+      expect(code).toBe(0);
+      // Not ours to stop: the engine still answers.
+      expect(other.child.exitCode).toBeNull();
+      expect(fs.existsSync(path.join(otherRoot, 'engine.sock'))).toBe(true);
+    } finally {
+      other.child.kill('SIGTERM');
+      await other.exited;
+    }
   });
 });

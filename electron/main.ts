@@ -1,16 +1,18 @@
 // The Electron main process: a thin broker between the OS (window, tray, menus, files opened with the app)
-// and the engine it hosts in-process — or, when an engine already runs on the data root, connects to. The
-// renderer reaches the engine only through ipc-port.ts (the contract's dispatcher) and the shell events of
-// bridge.ts; every security switch is in security.ts.
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, nativeTheme, protocol, screen, session, shell, Tray, type IpcMainEvent } from 'electron';
+// and the engine, which runs in a process of its own (engine-link.ts) — or, when an engine already runs on
+// the data root, is that one. Main only validates and forwards: the renderer reaches the engine through
+// ipc-port.ts (the contract's dispatcher) and the shell events of bridge.ts; every security switch is in
+// security.ts.
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, nativeTheme, protocol, screen, session, shell, Tray, utilityProcess, type IpcMainEvent } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
 import { consoleLogger, type Logger } from '../engine/context';
 import { resolveRoot } from '../engine/paths';
 import { appMenuTemplate } from './app-menu';
 import { channels } from './bridge';
+import { ComposeIntake } from './compose-intake';
 import { EngineSupervisor } from './engine-supervisor';
-import type { EngineLink } from './engine-link';
+import { forkLauncher, utilityLauncher, type EngineLauncher, type EngineLink } from './engine-link';
 import { drawTrayIcon, encodePng } from './icon-art';
 import { IpcEngineBridge } from './ipc-port';
 import { composeFilesFromArgv } from './open-files';
@@ -57,22 +59,42 @@ const shellEvents = new ShellEvents({
     return true;
   },
   reveal: () => showWindow(),
+  opened: (file) => void composeIntake.open(file),
   log,
+});
+
+const composeIntake = new ComposeIntake({
+  client: () => (engineStatus ? null : (currentLink()?.client ?? null)),
+  send: (event) => shellEvents.send(event),
+  log,
+  env: process.env,
 });
 
 const isTrustedFrame = (event: { senderFrame?: { url: string } | null }) => !!event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`);
 
 // ---- the engine ---------------------------------------------------------------------------------------
 
+/**
+ * How the engine process starts. Packaged, its SQLite addon is rebuilt for Electron (npmRebuild), so
+ * Electron's own utilityProcess runs it. In a checkout the addon fits the Node that ran `npm ci`, so that
+ * Node forks it (FD_NODE names it; `node` on PATH otherwise). FD_ENGINE_LAUNCH=utility|fork overrides.
+ */
+function engineLauncher(): EngineLauncher {
+  const cli = path.join(top, 'dist', 'cli.js');
+  const how = process.env.FD_ENGINE_LAUNCH ?? (app.isPackaged ? 'utility' : 'fork');
+  if (how === 'utility' && utilityProcess) return utilityLauncher(utilityProcess, cli);
+  return forkLauncher(cli, process.env.FD_NODE || 'node');
+}
+
 const supervisor = new EngineSupervisor(
-  // Where the SQLite addon cannot load in Electron (an unpackaged checkout), `fd engine` runs under Node.
-  { root, log: consoleLogger, childEngine: { command: process.env.FD_NODE || 'node', args: [path.join(top, 'dist', 'cli.js')] } },
+  { root, log: consoleLogger, launch: (args, env) => engineLauncher()(args, env) },
   {
     linked(link) {
       engineStatus = null;
       shellEvents.send({ type: 'engine', mode: link.mode, root });
       void refreshTray();
       void followEvents(link);
+      void composeIntake.engineLinked();
     },
     unlinked(status) {
       engineStatus = status;
@@ -281,6 +303,7 @@ app.on('will-quit', (event) => {
   if (shutdownDone) return;
   event.preventDefault();
   bridge.closeAll('the app is quitting');
+  composeIntake.closeAll();
   void supervisor
     .stop()
     .catch((err: Error) => log.warn(`stopping the engine: ${err.message}`))
@@ -312,6 +335,9 @@ if (!app.requestSingleInstanceLock()) {
 
   ipcMain.on(channels.dropped, (event, raw) => {
     if (isTrustedFrame(event)) shellEvents.dropped(raw);
+  });
+  ipcMain.on(channels.compose, (event, raw) => {
+    if (isTrustedFrame(event)) composeIntake.request(raw);
   });
 
   nativeTheme.themeSource = 'system';

@@ -1,7 +1,7 @@
 // The preload's logic, kept free of `electron` imports so it runs under Node tests with a fake ipcRenderer.
 // It builds exactly the FdBridge of bridge.ts: engine sessions and shell events, never a generic ipc handle.
 import type { ClientMessage, ServerMessage } from '../engine/api/protocol';
-import { channels, type EnginePort, type FdBridge, type MainEnvelope, type RendererEnvelope, type ShellEvent } from './bridge';
+import { channels, type ComposeRequest, type EnginePort, type FdBridge, type MainEnvelope, type RendererEnvelope, type ShellEvent } from './bridge';
 
 /** The slice of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -62,6 +62,8 @@ export function createRendererBridge(ipc: IpcRendererLike, platform: string): Fd
         for (const e of early.splice(0)) listener(e);
         return () => void shellListeners.delete(listener);
       },
+      composeUp: (id) => ipc.send(channels.compose, { type: 'up', id: String(id) } satisfies ComposeRequest),
+      composeDismiss: (id) => ipc.send(channels.compose, { type: 'dismiss', id: String(id) } satisfies ComposeRequest),
     },
     platform,
   };

@@ -54,7 +54,7 @@ describe('compose files reaching the renderer', () => {
     s.events.send({ type: 'show-container', id: 'abc', tab: 'logs' });
     expect(s.delivered).toEqual([]);
     s.setReady(true);
-    s.events.send({ type: 'engine', mode: 'hosted', root: '/r' });
+    s.events.send({ type: 'engine', mode: 'child', root: '/r' });
     // Still queued behind the earlier ones: order is kept.
     expect(s.delivered).toEqual([]);
     s.events.flush();

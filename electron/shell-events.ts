@@ -12,6 +12,8 @@ export interface ShellEventsOptions {
   deliver(event: ShellEvent): boolean;
   /** Called when a compose file arrives, so the window can be shown. */
   reveal(): void;
+  /** Called after a compose file's `open-compose` went out (main then sends its plan). */
+  opened?(file: string): void;
   log: { warn(message: string): void };
 }
 
@@ -40,6 +42,7 @@ export class ShellEvents {
       }
       this.options.reveal();
       this.send({ type: 'open-compose', path: file });
+      this.options.opened?.(file);
       opened++;
     }
     return opened;

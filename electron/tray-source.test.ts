@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quietLogger, tempRoot } from '../engine/testing/engine';
 import { buildBusyboxRootfs } from '../engine/testing/rootfs';
 import { openEngineLink, type EngineLink } from './engine-link';
+import { forkCli } from './testing/engine-launch';
 import { decodeAction, trayModel, type TrayItem } from './tray-model';
 import { readTrayInput, runEngineAction, stopAllContainers } from './tray-source';
 
@@ -18,7 +19,7 @@ beforeAll(async () => {
   fixtures = tempRoot('fd-tray-fixture-');
   rootfs = buildBusyboxRootfs(path.join(fixtures, 'rootfs'));
   root = tempRoot('fd-tray-');
-  link = await openEngineLink({ root, log: quietLogger });
+  link = await openEngineLink({ root, log: quietLogger, launch: forkCli() });
 });
 
 afterAll(async () => {

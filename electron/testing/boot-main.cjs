@@ -62,6 +62,14 @@ const labels = (template) =>
   const dropped = process.env.FD_DROP_FILE;
   ipcMain.emit('fd:dropped', frame, { paths: [dropped] });
   ipcMain.emit('fd:dropped', frame, { paths: 'not a list' });
+  if (process.env.FD_EXPECT_PLAN) {
+    // Main plans the dropped file with the engine and sends the plan; the page dismisses it.
+    await waitFor('a compose plan', () => shellEvents().some((e) => e.type === 'compose-plan' && e.path === dropped));
+    const plan = shellEvents().find((e) => e.type === 'compose-plan' && e.path === dropped);
+    ipcMain.emit('fd:compose', frame, { type: 'dismiss', id: plan.id });
+    ipcMain.emit('fd:compose', frame, { type: 'up', id: plan.id, extra: 'field' });
+    ipcMain.emit('fd:compose', frame, { type: 'up', id: plan.id });
+  }
 
   win.close();
   out.afterClose = { visible: win.isVisible(), destroyed: win.isDestroyed() };
