@@ -182,6 +182,8 @@ export const ContainerSummary = z.object({
   labels: z.record(z.string(), z.string()),
   /** Published ports as bound while it runs (random host ports resolved); [] when stopped. */
   ports: z.array(PortBinding),
+  /** Bytes written to the container's own layer (list with size only; 0 for --rootfs containers). */
+  sizeRw: z.number().int().optional(),
 });
 export type ContainerSummary = z.infer<typeof ContainerSummary>;
 
@@ -218,6 +220,18 @@ export const ListFilters = z
     label: z.array(z.string()).optional(),
     name: z.array(z.string()).optional(),
     id: z.array(z.string()).optional(),
+    /** Image name (tag optional) or image id prefix the container was created from. */
+    ancestor: z.array(z.string()).optional(),
+    /** Exited containers with one of these exit codes. */
+    exited: z.array(z.number().int()).optional(),
+    health: z.array(z.enum(['starting', 'healthy', 'unhealthy', 'none'])).optional(),
+    /** Network name the container joins (or host / none). */
+    network: z.array(z.string()).optional(),
+    /** Volume name or mount destination. */
+    volume: z.array(z.string()).optional(),
+    /** Containers created before / after this container (id, prefix or name). */
+    before: z.string().optional(),
+    since: z.string().optional(),
   })
   .strict();
 
@@ -226,6 +240,8 @@ export const LogLine = z.object({
   /** RFC 3339 with nanoseconds, as conmon wrote it. */
   time: z.string(),
   line: z.string(),
+  /** base64 of the exact bytes, present only when they are not valid UTF-8 (`line` then shows U+FFFD for them). */
+  data: z.string().optional(),
   /** The output did not end this line with a newline (end of a finished log, or an over-long line's piece). */
   partial: z.boolean().optional(),
 });
@@ -281,8 +297,22 @@ export const containersContract = {
   ),
   'containers.list': call(
     'Containers, newest first; running only unless all.',
-    z.object({ all: z.boolean().default(false), filters: ListFilters.default({}) }).strict(),
+    z
+      .object({
+        all: z.boolean().default(false),
+        filters: ListFilters.default({}),
+        /** The N most recently created containers, in any state (ps -n / --last). */
+        last: z.number().int().positive().optional(),
+        /** Fill sizeRw (ps -s): walks each container's layer, so only on request. */
+        size: z.boolean().default(false),
+      })
+      .strict(),
     z.array(ContainerSummary),
+  ),
+  'containers.top': call(
+    "The container's processes as `ps ARGS` shows them (docker top): titles and one row per process.",
+    z.object({ id: ContainerRef, psArgs: z.string().default('-ef') }).strict(),
+    z.object({ titles: z.array(z.string()), processes: z.array(z.array(z.string())) }),
   ),
   'containers.inspect': call('Everything the engine knows about one container.', ById, ContainerInspect),
   'containers.wait': call(

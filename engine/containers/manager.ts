@@ -11,7 +11,7 @@ import { discoverRuntime, findConmon, type OciRuntime } from '../runtime/oci';
 import { launchConmon, readExitFile } from '../runtime/conmon';
 import { bootId, isAlive } from '../runtime/host';
 import { DEFAULT_PATH } from '../runtime/spec';
-import { isMounted } from '../runtime/overlay';
+import { isMounted, overlayDirs } from '../runtime/overlay';
 import { ContainerRepo } from './repo';
 import { initialState, type ContainerRecord, type Resolved } from './record';
 import { checkTransition } from './state';
@@ -25,6 +25,8 @@ import { commandText, statusText } from './format';
 import { signalNumber } from './signals';
 import { ContainerMounts } from './mounts';
 import { withHealth, type HealthMonitor } from './health';
+import { applyExtraFilters, treeSize } from './list-filters';
+import { checkRemovable } from './leftover-mounts';
 
 /** Setting that caps each container log (bytes; conmon then starts it over). Unset = no cap, like docker and podman. */
 export const LOG_SIZE_MAX_SETTING = 'containers.logSizeMax';
@@ -505,9 +507,18 @@ export class ContainerManager {
       rec.state.status = 'removing';
       this.repo.saveState(rec);
     }
-    await this.cleanupRuntime(rec);
     const layout = containerLayout(this.ctx.paths, id);
-    fs.rmSync(layout.dir, { recursive: true, force: true });
+    try {
+      await this.cleanupRuntime(rec);
+      await checkRemovable(this.tryRuntime(), rec.id, layout.dir);
+      fs.rmSync(layout.dir, { recursive: true, force: true });
+    } catch (err) {
+      // Cleanup that fails leaves the container dead with the reason recorded; rm -f tries again.
+      const message = err instanceof Error ? err.message : String(err);
+      rec.state.error = message;
+      this.transition(rec, 'dead', 'dead', { error: message });
+      throw new EngineError('internal', `Could not remove container ${rec.name}: ${message}`);
+    }
     fs.rmSync(layout.exitFile, { force: true });
     if (rec.resolved.imageId) this.ctx.images?.removeUser(rec.resolved.imageId, id);
     this.repo.delete(id);
@@ -521,19 +532,28 @@ export class ContainerManager {
 
   // ---- queries --------------------------------------------------------------------------------------------
 
-  list(all: boolean, filters: z.output<typeof ListFilters>): ContainerSummary[] {
+  list(all: boolean, filters: z.output<typeof ListFilters>, opts: { last?: number; size?: boolean } = {}): ContainerSummary[] {
     const labelMatch = (rec: ContainerRecord, f: string) => {
       const eq = f.indexOf('=');
       return eq < 0 ? f in rec.config.labels : rec.config.labels[f.slice(0, eq)] === f.slice(eq + 1);
     };
-    return this.repo
-      .all()
-      .filter((r) => all || filters.status?.length || live(r.state.status))
+    // Filters that imply stopped containers (status, exited) and --last show every state, as in docker.
+    const everyState = all || !!filters.status?.length || !!filters.exited?.length || !!opts.last;
+    const recs = this.repo.all();
+    const matched = applyExtraFilters(recs, filters, {
+      health: (r) => (live(r.state.status) ? this.health?.get(r.id)?.status : undefined) ?? 'none',
+      mounts: (r) => this.mounts.inspect(r.id),
+      find: (ref) => this.find(ref),
+    })
+      .filter((r) => everyState || live(r.state.status))
       .filter((r) => !filters.status?.length || filters.status.includes(r.state.status))
       .filter((r) => !filters.name?.length || filters.name.some((n) => r.name.includes(n.replace(/^\//, ''))))
       .filter((r) => !filters.id?.length || filters.id.some((i) => r.id.startsWith(i)))
-      .filter((r) => !filters.label?.length || filters.label.every((l) => labelMatch(r, l)))
-      .map((r) => this.summary(r));
+      .filter((r) => !filters.label?.length || filters.label.every((l) => labelMatch(r, l)));
+    return (opts.last ? matched.slice(0, opts.last) : matched).map((r) => ({
+      ...this.summary(r),
+      ...(opts.size ? { sizeRw: r.config.rootfs ? 0 : treeSize(overlayDirs(containerLayout(this.ctx.paths, r.id).dir).upper) } : {}),
+    }));
   }
 
   summary(r: ContainerRecord): ContainerSummary {

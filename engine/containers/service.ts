@@ -1,5 +1,6 @@
 // The containers service: contract handlers over the ContainerManager, plus the engine start/stop hooks and
 // the `fd info` counters.
+import { isUtf8 } from 'node:buffer';
 import type { EngineApi } from '../api/contract';
 import type { ContainerFileMethod } from '../api/container-files';
 import type { EngineContext, Service } from '../context';
@@ -8,6 +9,7 @@ import { ContainerManager } from './manager';
 import { containerLayout } from './layout';
 import { ExecManager } from './exec';
 import { containerStats } from './stats';
+import { containerTop } from './top';
 import { HealthMonitor } from './health';
 import { attachOutput, writeContainerStdin, resizeContainer } from './attach';
 
@@ -45,7 +47,7 @@ export function createContainersService(ctx: EngineContext): Service<ContainerHa
       'containers.kill': async ({ id, signal }) => (await manager.kill(id, signal), ok),
       'containers.restart': async ({ id, timeout }) => (await manager.restart(id, timeout), ok),
       'containers.remove': async ({ id, force, volumes }) => (await manager.remove(id, force, volumes), ok),
-      'containers.list': async ({ all, filters }) => manager.list(all, filters),
+      'containers.list': async ({ all, filters, last, size }) => manager.list(all, filters, { last, size }),
       'containers.inspect': async ({ id }) => manager.inspect(id),
       'containers.wait': async ({ id, condition }, { signal }) => ({ exitCode: await manager.wait(id, condition, signal) }),
       'containers.pause': async ({ id }) => (await manager.pause(id), ok),
@@ -64,7 +66,7 @@ export function createContainersService(ctx: EngineContext): Service<ContainerHa
           });
           for await (const e of entries) {
             if ((e.stream === 'stdout' && !input.stdout) || (e.stream === 'stderr' && !input.stderr)) continue;
-            yield { stream: e.stream, time: e.timeNano, line: e.line, ...(e.partial ? { partial: true } : {}) };
+            yield { stream: e.stream, time: e.timeNano, line: e.line, ...(isUtf8(e.data) ? {} : { data: e.data.toString('base64') }), ...(e.partial ? { partial: true } : {}) };
           }
         })();
       },
@@ -73,6 +75,10 @@ export function createContainersService(ctx: EngineContext): Service<ContainerHa
       'containers.resize': async ({ id, height, width }) => (resizeContainer(ctx, manager, id, height, width), ok),
       'containers.rename': async ({ id, name }) => (await manager.rename(id, name), ok),
       'containers.stats': (input, { signal }) => containerStats(manager, input, signal),
+      'containers.top': async ({ id, psArgs }) => {
+        const rec = manager.find(id);
+        return containerTop(rec.name, rec.state.status, rec.state.pid, psArgs);
+      },
       'exec.create': async (input) => ({ id: execs.create(input) }),
       'exec.start': ({ id }, { signal }) => execs.start(id, signal),
       'exec.startDetached': async ({ id }) => (await execs.startDetached(id), ok),

@@ -17,9 +17,11 @@ import { containerRoutes } from './routes/containers';
 import { imageRoutes } from './routes/images';
 import { networkRoutes } from './routes/networks';
 import { statsRoutes } from './routes/stats';
+import { topRoutes } from './routes/top';
 import { volumeRoutes } from './routes/volumes';
 import { unsupportedRoutes } from './routes/unsupported';
 import { archiveRoutes } from './archive';
+import { imageArchiveRoutes } from './routes/image-archive';
 
 export interface DockerApiServer {
   path: string;
@@ -36,10 +38,12 @@ export function buildRouter(): Router {
   systemRoutes(router);
   containerRoutes(router);
   statsRoutes(router);
+  topRoutes(router);
   imageRoutes(router);
   networkRoutes(router);
   volumeRoutes(router);
   archiveRoutes(router);
+  imageArchiveRoutes(router);
   unsupportedRoutes(router);
   return router;
 }

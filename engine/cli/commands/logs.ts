@@ -35,7 +35,8 @@ export const logsCommand: Command = {
     try {
       for await (const l of stream) {
         const out = l.stream === 'stderr' ? ctx.io.stderr : ctx.io.stdout;
-        const text = `${flags.timestamps ? `${l.time} ` : ''}${l.line}${l.partial ? '' : '\n'}`;
+        // Exact bytes when the output is not UTF-8 (l.data), so a binary log passes through unchanged.
+        const text = Buffer.concat([Buffer.from(flags.timestamps ? `${l.time} ` : ''), l.data ? Buffer.from(l.data, 'base64') : Buffer.from(l.line), Buffer.from(l.partial ? '' : '\n')]);
         if (!out.write(text)) await new Promise((r) => out.once('drain', r));
       }
     } finally {

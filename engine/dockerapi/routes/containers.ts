@@ -95,7 +95,7 @@ async function* outputOfNextRun(
     yield* live();
     return;
   }
-  const chunk = (l: LogLine): OutputChunk => ({ stream: l.stream, data: Buffer.from(l.partial ? l.line : `${l.line}\n`, 'utf8').toString('base64') });
+  const chunk = (l: LogLine): OutputChunk => ({ stream: l.stream, data: Buffer.concat([l.data ? Buffer.from(l.data, 'base64') : Buffer.from(l.line), Buffer.from(l.partial ? '' : '\n')]).toString('base64') });
   // A follow notices the exit only at its next poll; the die event comes at once. Clients end their session
   // on our EOF (compose even drops its "exited with code" line when the die event wins), so on die the log,
   // which conmon flushed before reporting the exit, is read to its end without following.
@@ -288,7 +288,7 @@ export function containerRoutes(router: Router) {
     startStream(res, streamContentType(tty));
     for await (const l of lines) {
       const stamp = timestamps ? `${parseTimestamp(l.time)?.nano ?? l.time} ` : '';
-      const payload = Buffer.from(`${stamp}${l.line}${l.partial ? '' : '\n'}`, 'utf8');
+      const payload = Buffer.concat([Buffer.from(stamp), l.data ? Buffer.from(l.data, 'base64') : Buffer.from(l.line), Buffer.from(l.partial ? '' : '\n')]);
       const bytes = tty ? payload : encodeFrame(l.stream === 'stderr' ? StreamType.stderr : StreamType.stdout, payload);
       if (!(await writeChunk(res, bytes)) || signal.aborted) return;
     }
