@@ -15,6 +15,7 @@ import { createContainersService } from './containers/service';
 import { createContainerFilesService } from './containers/files-service';
 import { createComposeService } from './compose/service';
 import { createImagesService } from './images/service';
+import { createImageArchiveService } from './images/archive-service';
 
 export interface Engine {
   api: EngineApi;
@@ -52,13 +53,14 @@ export function createEngine(options: EngineOptions): Engine {
   const networks = createNetworkService(ctx);
   const volumes = createVolumesService(ctx);
   const images = createImagesService(ctx);
+  const imageArchive = createImageArchiveService(ctx, images);
   const containers = createContainersService(ctx);
   const containerFiles = createContainerFilesService(ctx, containers.manager);
   const compose = createComposeService(ctx);
   // Start order matters: later services may depend on earlier ones having reconciled.
-  const services: Service<unknown>[] = [system, events, networks, volumes, images, containers, containerFiles, compose];
+  const services: Service<unknown>[] = [system, events, networks, volumes, images, imageArchive, containers, containerFiles, compose];
   // Typed as the whole EngineApi: this fails to compile while any contract method has no handler.
-  const api: EngineApi = { ...system.handlers, ...events.handlers, ...networks.handlers, ...containers.handlers, ...compose.handlers, ...images.handlers, ...volumes.handlers, ...containerFiles.handlers };
+  const api: EngineApi = { ...system.handlers, ...events.handlers, ...networks.handlers, ...containers.handlers, ...compose.handlers, ...images.handlers, ...imageArchive.handlers, ...volumes.handlers, ...containerFiles.handlers };
   compose.bind(api);
 
   return {

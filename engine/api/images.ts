@@ -129,6 +129,29 @@ export const LoginInput = z
   })
   .strict();
 
+/** Decoded bytes per images.loadUpload call at most. */
+export const MAX_LOAD_CHUNK = 4 * 1024 * 1024;
+
+export const LoadProgress = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('layer'),
+    /** The layer's blob digest (the uncompressed tar's for a docker-archive layer). */
+    layer: z.string(),
+    phase: PullPhase,
+    current: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('loaded'),
+    /** The familiar name tagged (`busybox:latest`), or null for an image the archive names by id only. */
+    name: z.string().nullable(),
+    id: z.string(),
+  }),
+]);
+export type LoadProgress = z.infer<typeof LoadProgress>;
+
+const UploadId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'an upload id is 8 to 64 letters, digits or dashes');
+
 export const imagesContract = {
   'images.pull': stream('Pull an image: per-layer progress, then one resolved item.', ImagesPullInput, PullProgress),
   'images.list': call('Local images, newest first.', ImagesListInput, z.array(ImageSummary)),
@@ -139,5 +162,20 @@ export const imagesContract = {
   'system.df': call('Disk use of images and the cache budget.', z.object({}).strict().default({}), SystemDf),
   'system.prune': call('Enforce the cache budget and remove unused images (all: every image no container uses).', ImagesPruneInput, PruneResult),
   'auth.login': call('Check credentials against a registry, then store them where docker keeps them.', LoginInput, z.object({ status: z.string() })),
+  'images.save': stream(
+    'A docker-archive tar (manifest.json, repositories, config and layer blobs; also a valid OCI layout) of one or more images, as base64 chunks.',
+    z.object({ refs: z.array(z.string().min(1)).min(1, 'name at least one image to save') }).strict(),
+    z.object({ data: z.string().describe('base64 tar bytes') }),
+  ),
+  'images.loadUpload': call(
+    'Append one chunk of an image archive to an upload kept under ROOT/tmp (a new id starts one); then images.load it.',
+    z.object({ uploadId: UploadId, data: z.string().default('').describe('base64 tar bytes') }).strict(),
+    z.object({ bytes: z.number().int() }),
+  ),
+  'images.load': stream(
+    'Load an uploaded docker-archive or OCI layout tar: diff ids verified, blobs stored, layers unpacked, tags set. Per-layer progress, then one item per loaded image.',
+    z.object({ uploadId: UploadId }).strict(),
+    LoadProgress,
+  ),
   'auth.logout': call('Forget the stored credentials of a registry.', z.object({ server: z.string().optional() }).strict(), z.object({ removed: z.boolean() })),
 };

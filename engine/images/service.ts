@@ -15,6 +15,7 @@ import { formatPlatform, parsePlatform } from './platform';
 import { Puller } from './pull';
 import { DOCKER_HUB, familiarName, formatReference, parseReference, type ImageRef } from './reference';
 import { RegistryClient } from './registry-client';
+import { isNoSpace, noSpaceError } from './disk-full';
 
 type PullAuth = NonNullable<z.output<typeof ImagesPullInput>['auth']>;
 
@@ -28,6 +29,16 @@ export interface ImagesService extends Service<ImageHandlers> {
   client: RegistryClient;
   /** Applies the cache budget now; returns evicted image ids. */
   enforceBudget(keep?: Set<string>): Promise<string[]>;
+  /** The image a reference, an id or an id prefix names (with the normalised reference when found by one). */
+  lookup(refOrId: string): { id: string; ref: string | null };
+  /** The store the archive handlers (save/load) write through, with the GC leases a pull uses. */
+  store: {
+    meta: ImageMetadata;
+    content: ContentStore;
+    snapshotsDir: string;
+    snapshotDir(chainId: string): string;
+    lease(keys: string[], delta: 1 | -1): void;
+  };
 }
 
 export interface ImagesOptions {
@@ -251,6 +262,11 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
         await new Promise<void>((r) => (wake = r));
         wake = null;
       }
+      if (failure && isNoSpace(failure)) {
+        // Nothing partial stays behind to hold the space: a resumable download is no use on a full disk.
+        for (const d of leased) if (/^sha256:[a-f0-9]{64}$/.test(d)) await fsp.rm(path.join(content.ingestDir, d.slice(7)), { recursive: true, force: true });
+        throw await noSpaceError(ctx.paths.root, `pulling ${familiarName(ref)}`);
+      }
       if (failure) throw failure;
     } finally {
       await work.catch(() => {});
@@ -277,6 +293,8 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
     provider,
     client,
     enforceBudget,
+    lookup,
+    store: { meta, content, snapshotsDir: puller.snapshotsDir, snapshotDir: (chainId) => puller.snapshotDirFor(chainId), lease },
     async start() {
       ctx.images = provider;
       ctx.counters.images = () => meta.countImages();
@@ -297,7 +315,13 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
           else if (key === 'reference') {
             const re = new RegExp(`^${value.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}(:.*)?$`);
             images = images.filter((i) => meta.refsOf(i.id, 'tag').some((r) => re.test(familiarName(parseReference(r))) || re.test(r)));
-          } else throw invalid(`unknown image filter "${key}": use dangling= or reference=`);
+          } else if (key === 'label') {
+            const [name, wanted] = value.split('=', 2) as [string, string?];
+            images = images.filter((i) => {
+              const labels = i.config.config?.Labels ?? {};
+              return wanted === undefined ? name in labels : labels[name] === wanted;
+            });
+          } else throw invalid(`unknown image filter "${key}": use dangling=, reference= or label=`);
         }
         if (!input.all) images = images.filter((i) => meta.refsOf(i.id, 'tag').length > 0);
         return images.map(summary);

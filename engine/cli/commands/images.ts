@@ -2,6 +2,12 @@ import type { Command } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import type { ImageSummary } from '../../api/images';
+import { renderFormat } from './inspect';
+import { loadCommand } from './load';
+import { pullCommand } from './pull';
+import { rmiCommand } from './rmi';
+import { saveCommand } from './save';
+import { tagCommand } from './tag';
 
 export function formatBytes(n: number): string {
   if (n < 1000) return `${n}B`;
@@ -62,7 +68,7 @@ export const imagesCommand: Command = {
       all: { type: 'bool', short: 'a', description: 'Show all images (untagged ones too)' },
       quiet: { type: 'bool', short: 'q', description: 'Only show image ids' },
       digests: { type: 'bool', description: 'Show digests' },
-      filter: { type: 'list', short: 'f', description: 'dangling=true|false, reference=PATTERN', value: 'KEY=VALUE' },
+      filter: { type: 'list', short: 'f', description: 'dangling=true|false, reference=PATTERN, label=KEY[=VALUE]', value: 'KEY=VALUE' },
       format: { type: 'string', description: 'json: one image per line as JSON' },
       'no-trunc': { type: 'bool', description: 'Show full image ids' },
     });
@@ -82,5 +88,67 @@ export const imagesCommand: Command = {
       out.write(`${table(rows)}\n`);
     }
     return 0;
+  },
+};
+
+const IMAGE_USAGE = `fd image inspect [-f TEMPLATE] IMAGE...
+fd image prune [-a] [-f]
+fd image ls|list [OPTIONS]      (fd images)
+fd image rm [-f] IMAGE...       (fd rmi)
+fd image pull|tag|save|load ... (fd pull, fd tag, fd save, fd load)`;
+
+/** `fd image SUBCOMMAND`: docker's management command; the common subcommands reuse the top-level ones. */
+export const imageCommand: Command = {
+  name: 'image',
+  summary: 'Manage images (inspect, prune, ls, rm, pull, tag, save, load)',
+  usage: IMAGE_USAGE,
+  async run(argv, ctx) {
+    const [sub, ...rest] = argv;
+    const alias: Record<string, Command> = { ls: imagesCommand, list: imagesCommand, rm: rmiCommand, remove: rmiCommand, pull: pullCommand, tag: tagCommand, save: saveCommand, load: loadCommand };
+    if (sub && alias[sub]) return alias[sub].run(rest, ctx);
+    const out = ctx.io.stdout;
+    if (sub === 'inspect') {
+      const { flags, args } = parseArgs(rest, { format: { type: 'string', short: 'f', description: 'A template such as {{.Id}} or {{json .Config}}', value: 'TEMPLATE' } });
+      if (!args.length) throw new UsageError('"fd image inspect" requires at least 1 argument');
+      const client = await ctx.client();
+      const found = [];
+      let code = 0;
+      for (const ref of args) {
+        try {
+          found.push(await client.call('images.inspect', { ref }));
+        } catch (err) {
+          ctx.io.stderr.write(`Error: ${(err as Error).message}\n`);
+          code = 1;
+        }
+      }
+      if (flags.format) for (const i of found) out.write(`${renderFormat(flags.format, i)}\n`);
+      else out.write(`${JSON.stringify(found, null, 4)}\n`);
+      return code;
+    }
+    if (sub === 'prune') {
+      const { flags, args } = parseArgs(rest, {
+        all: { type: 'bool', short: 'a', description: 'Remove all unused images, not just dangling ones' },
+        force: { type: 'bool', short: 'f', description: 'Do not prompt for confirmation' },
+      });
+      if (args.length) throw new UsageError('"fd image prune" takes no arguments');
+      if (!flags.force && (ctx.io.stdin as NodeJS.ReadStream).isTTY) {
+        ctx.io.stderr.write(`WARNING! This will remove ${flags.all ? 'all images without at least one container associated to them' : 'all dangling images'}.\nAre you sure you want to continue? [y/N] `);
+        const answer = await new Promise<string>((resolve) => {
+          ctx.io.stdin.once('data', (d: Buffer) => resolve(d.toString().trim()));
+          ctx.io.stdin.resume();
+        });
+        ctx.io.stdin.pause();
+        if (!/^y(es)?$/i.test(answer)) return 0;
+      }
+      const r = await (await ctx.client()).call('images.prune', { all: flags.all });
+      if (r.deleted.length) {
+        out.write('Deleted Images:\n');
+        for (const id of r.deleted) out.write(`deleted: ${id}\n`);
+        out.write('\n');
+      }
+      out.write(`Total reclaimed space: ${formatBytes(r.spaceReclaimed)}\n`);
+      return 0;
+    }
+    throw new UsageError(`usage:\n${IMAGE_USAGE}`);
   },
 };
