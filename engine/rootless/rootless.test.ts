@@ -395,4 +395,16 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
     // Their dirs are gone, which also means the overlays (mounted only inside the namespace) were unmounted.
     expect(fs.readdirSync(path.join(root, 'containers')).filter((n) => /^[0-9a-f]{64}$/.test(n))).toEqual([]);
   });
+
+  it('fd unshare runs a command as uid 0 of the namespace, where subordinate-owned files can be removed', async () => {
+    const owned = spawnSync('find', [path.join(root, 'images'), '-name', 'owned'], { encoding: 'utf8' }).stdout.trim();
+    expect(owned).not.toBe('');
+    // Outside, the user cannot delete what a subordinate id owns.
+    const outside = spawnSync('/usr/bin/setpriv', ['--reuid', String(uid), '--regid', String(gid), '--clear-groups', '--', '/bin/rm', '-f', owned], { encoding: 'utf8' });
+    expect(outside.status).not.toBe(0);
+    const inside = await fdAsUser(['--root', root, 'unshare', 'sh', '-c', `id -u; stat -c %u ${owned}; rm -r ${path.dirname(owned)}`]);
+    expect(inside.code, inside.stderr).toBe(0);
+    expect(inside.stdout).toBe('0\n1000\n');
+    expect(fs.existsSync(owned)).toBe(false);
+  });
 });

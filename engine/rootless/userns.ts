@@ -113,25 +113,12 @@ export async function ensurePause(root: string, host: RootlessHost): Promise<num
 }
 
 /**
- * Runs this same command (`node .../cli.js ... engine ...`) again inside the namespaces, forwarding signals, and
- * resolves with its exit code. The inner engine knows the real user from the environment.
+ * Runs `command` as uid 0 of the root's user namespace (and in its mount namespace) with stdio inherited,
+ * forwarding signals; resolves with its exit code.
  */
-export async function reexecInUserNamespace(root: string, host: RootlessHost, argv = process.argv): Promise<number> {
+export async function runInUserNamespace(root: string, host: RootlessHost, command: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const pid = await ensurePause(root, host);
-  const child = spawn(
-    host.nsenter,
-    ['--user', '--mount', '-t', String(pid), `--wd=${process.cwd()}`, '--', process.execPath, ...process.execArgv, ...argv.slice(1)],
-    {
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        [HOST_UID_ENV]: String(host.uid),
-        [HOST_GID_ENV]: String(host.gid),
-        // Under Electron (the app's utility process) the same binary must act as plain Node again.
-        ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
-      },
-    },
-  );
+  const child = spawn(host.nsenter, ['--user', '--mount', '-t', String(pid), `--wd=${process.cwd()}`, '--', ...command], { stdio: 'inherit', env });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   const handlers = (['SIGTERM', 'SIGINT', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
@@ -143,4 +130,18 @@ export async function reexecInUserNamespace(root: string, host: RootlessHost, ar
   } finally {
     for (const [s, h] of handlers) process.off(s, h);
   }
+}
+
+/**
+ * Runs this same command (`node .../cli.js ... engine ...`) again inside the namespaces. The inner engine knows
+ * the real user from the environment.
+ */
+export function reexecInUserNamespace(root: string, host: RootlessHost, argv = process.argv): Promise<number> {
+  return runInUserNamespace(root, host, [process.execPath, ...process.execArgv, ...argv.slice(1)], {
+    ...process.env,
+    [HOST_UID_ENV]: String(host.uid),
+    [HOST_GID_ENV]: String(host.gid),
+    // Under Electron (the app's utility process) the same binary must act as plain Node again.
+    ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
+  });
 }
