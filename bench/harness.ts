@@ -35,6 +35,21 @@ export async function medianOf(runs: number, fn: () => Promise<number>): Promise
   return median(samples);
 }
 
+/**
+ * Medians of several peers measured round-robin (one warm-up round, then `runs` rounds of every peer in turn),
+ * so a load change on a shared machine hits every peer alike instead of whichever ran last.
+ */
+export async function interleaved(runs: number, peers: Record<string, () => Promise<number>>): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(peers).map((p) => [p, []]));
+  for (let round = 0; round <= runs; round++) {
+    for (const [peer, fn] of Object.entries(peers)) {
+      const ms = await fn();
+      if (round > 0) samples[peer]!.push(ms);
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([p, s]) => [p, median(s)]));
+}
+
 /** Wall time of a command to completion, in ms; rejects on a non-zero exit. */
 export function timeCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
   const start = process.hrtime.bigint();

@@ -1,4 +1,5 @@
-// `npm run bench [-- NAME...] [--runs N]`: prints a table of medians and ratios and writes bench/results/latest.json.
+// `npm run bench [-- NAME...] [--runs N]`: prints a table of medians and ratios and writes bench/results/latest.json
+// (latest-NAME-....json when only some cases ran).
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatTable, loadLine, machineLine, type BenchCase, type CaseResult } from './harness';
@@ -37,7 +38,10 @@ async function main() {
   const load = `${loadBefore} at the start, ${loadLine()} at the end`;
   process.stdout.write(`${machine}\n${load}\n${table}\n`);
   fs.mkdirSync(resultsDir, { recursive: true });
-  fs.writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, load, runs, rows }, null, 2)}\n`);
+  // A partial run does not replace the full table the README quotes.
+  const file = names.length ? `latest-${names.join('-')}.json` : 'latest.json';
+  process.stderr.write(`[bench] wrote bench/results/${file}\n`);
+  fs.writeFileSync(path.join(resultsDir, file), `${JSON.stringify({ date: new Date().toISOString(), machine, load, runs, rows }, null, 2)}\n`);
 }
 
 main().catch((err: Error) => {

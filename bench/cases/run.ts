@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { medianOf, timeCommand, type BenchCase, type CaseResult } from '../harness';
+import { interleaved, timeCommand, type BenchCase, type CaseResult } from '../harness';
 import { startBenchRegistry } from '../fixtures';
-import { DOCKER_CLI, dockerdInstalled, podmanLine, startDockerd } from '../peers/dockerd';
+import { DOCKER_CLI, dockerdInstalled, podmanLine, startDockerd, type DockerdPeer } from '../peers/dockerd';
 import { startFd, type FdPeer } from '../peers/fd';
 
 /** A bare runc bundle from the config.json fd wrote for a created container: own rootfs copy, no netns path. */
@@ -46,40 +46,36 @@ export const runCase: BenchCase = {
   async run(runs): Promise<CaseResult> {
     const reg = await startBenchRegistry();
     const image = reg.busybox;
-    const medians: Record<string, number> = {};
     const notes: string[] = [];
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fdb-run-'));
+    let fd: FdPeer | null = null;
+    let dockerd: DockerdPeer | null = null;
     try {
-      const fd = await startFd();
-      try {
-        fd.fd(['pull', '-q', image]);
-        medians.fd = await medianOf(runs, () => timeCommand(fd.cli[0]!, [...fd.cli.slice(1), 'run', '--rm', '--network', 'none', image, 'true']));
-        if (DOCKER_CLI) {
-          medians['docker→fd'] = await medianOf(runs, () => timeCommand(DOCKER_CLI!, ['run', '--rm', '--network', 'none', image, 'true'], fd.dockerEnv));
-        }
-        const bundle = runcBundle(fd, image, fs.mkdtempSync(path.join(scratch, 'b')));
-        const state = path.join(scratch, 'runc-state');
-        let n = 0;
-        medians.runc = await medianOf(runs, () => timeCommand('runc', ['--root', state, 'run', '--bundle', bundle, `fdb-runc-${process.pid}-${n++}`]));
-      } finally {
-        await fd.stop();
-      }
+      const ours = (fd = await startFd());
+      ours.fd(['pull', '-q', image]);
+      const bundle = runcBundle(ours, image, fs.mkdtempSync(path.join(scratch, 'b')));
+      const state = path.join(scratch, 'runc-state');
+      let n = 0;
+      const run = ['run', '--rm', '--network', 'none', image, 'true'];
+      const peers: Record<string, () => Promise<number>> = {
+        fd: () => timeCommand(ours.cli[0]!, [...ours.cli.slice(1), ...run]),
+        runc: () => timeCommand('runc', ['--root', state, 'run', '--bundle', bundle, `fdb-runc-${process.pid}-${n++}`]),
+      };
+      if (DOCKER_CLI) peers['docker→fd'] = () => timeCommand(DOCKER_CLI!, run, ours.dockerEnv);
       if (dockerdInstalled()) {
-        const dockerd = await startDockerd({ insecureRegistries: [reg.registry.host] });
-        try {
-          const pull = spawnSync(DOCKER_CLI!, ['pull', '-q', image], { env: { ...process.env, ...dockerd.env } });
-          if (pull.status !== 0) throw new Error(`docker pull ${image}: ${pull.stderr}`);
-          medians.docker = await medianOf(runs, () => timeCommand(DOCKER_CLI!, ['run', '--rm', '--network', 'none', image, 'true'], dockerd.env));
-        } finally {
-          await dockerd.stop();
-        }
+        const peer = (dockerd = await startDockerd({ insecureRegistries: [reg.registry.host] }));
+        const pull = spawnSync(DOCKER_CLI!, ['pull', '-q', image], { env: { ...process.env, ...peer.env } });
+        if (pull.status !== 0) throw new Error(`docker pull ${image}: ${pull.stderr}`);
+        peers.docker = () => timeCommand(DOCKER_CLI!, run, peer.env);
       } else notes.push('docker: dockerd not installed');
       const podman = podmanLine();
       if (podman) notes.push(podman);
+      return { unit: 'ms', medians: await interleaved(runs, peers), notes };
     } finally {
+      await dockerd?.stop();
+      await fd?.stop();
       fs.rmSync(scratch, { recursive: true, force: true });
       await reg.stop();
     }
-    return { unit: 'ms', medians, notes };
   },
 };
