@@ -78,7 +78,8 @@ interface Session {
 export class Uploads {
   private readonly sessions = new Map<string, Session>();
 
-  constructor(private readonly idleMs = 120_000) {}
+  // Short: an upload into a running container keeps it frozen until it ends.
+  constructor(private readonly idleMs = 30_000) {}
 
   /** Feeds one call's chunk (and eof) into the upload, starting it on first sight of the id. */
   async feed(uploadId: string, key: UploadKey, data: Buffer, eof: boolean, begin: (source: AsyncIterable<Buffer>) => Promise<number>): Promise<{ done: boolean; entries: number }> {

@@ -1,6 +1,7 @@
 // Container filesystem access against a real engine: `fd cp` both ways (bin/fd, the built CLI), stopped and
 // running containers, escapes that must stay inside the container, and `fd diff` on an image container.
 // Containers run with no network: file access has nothing to do with it.
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -161,6 +162,23 @@ describe('paths stay inside the container', () => {
     await put(id, '/climb', await tarOf([{ path: `${marker}-2`, content: 'inside' }]));
     expect(fs.existsSync(`/etc/${marker}-2`)).toBe(false);
     expect(fs.existsSync(path.join(rootfs, 'etc', `${marker}-2`))).toBe(true);
+  });
+});
+
+describe('a running container while its files are used', () => {
+  const runcStatus = (id: string) => (JSON.parse(execFileSync('runc', ['--root', engine.host.paths.runtimeState, 'state', id], { encoding: 'utf8' })) as { status: string }).status;
+
+  it('is frozen while a copy reads its files, and thawed once the reader is done', async () => {
+    const id = await running('frozen');
+    const stream = engine.client.stream('containers.archiveGet', { id, path: '/bin' }, { window: 1 });
+    const it = stream[Symbol.asyncIterator]();
+    expect((await it.next()).done).toBe(false);
+    expect(runcStatus(id)).toBe('paused');
+    await it.return?.();
+    const deadline = Date.now() + 10_000;
+    while (runcStatus(id) !== 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(runcStatus(id)).toBe('running');
+    expect((await engine.client.call('containers.inspect', { id })).state.status).toBe('running');
   });
 });
 

@@ -2,7 +2,9 @@
 // Where the files are: a running container's own view through /proc/PID/root (its volumes and tmpfs
 // included); a stopped image container's overlay, mounted for the operation at the place `start` would mount
 // it and unmounted after unless the container started meanwhile; a --rootfs container's directory. Every path
-// is then resolved inside that root with chroot semantics (files-path.ts).
+// is then resolved inside that root with chroot semantics (files-path.ts). A running container is frozen
+// while its files are used, as podman cp does: otherwise its processes could swap a checked directory for a
+// link between our lookup and our open (CVE-2018-15664) and steer us onto the host's files.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -78,6 +80,8 @@ export class ContainerFiles {
   private readonly mountUsers = new Map<string, number>();
   /** Mounts and unmounts per container run one at a time: a second copy never races the first one's mount. */
   private readonly mountQueue = new Map<string, Promise<unknown>>();
+  /** Operations holding a running container frozen, per container id (the freeze is theirs only when set). */
+  private readonly freezeUsers = new Map<string, { count: number; frozen: boolean }>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -94,7 +98,8 @@ export class ContainerFiles {
     if (live(rec) && rec.state.pid > 0) {
       const root = `/proc/${rec.state.pid}/root`;
       if (!fs.existsSync(root)) throw new EngineError('conflict', `container ${rec.name} is stopping: try again once it has stopped`);
-      return { root, release: none };
+      // Paused by its user: already frozen, and left as it is.
+      return { root, release: rec.state.status === 'running' ? await this.freeze(rec) : none };
     }
     if (write && rec.config.readOnlyRootfs) {
       throw new EngineError('forbidden', `container ${rec.name} has a read-only root filesystem: copy into one of its volumes instead`);
@@ -120,6 +125,29 @@ export class ContainerFiles {
           if (now && !live(now) && now.state.status !== 'removing') await unmountOverlay(layout.dir);
         }),
     };
+  }
+
+  /** Freezes a running container (shared by concurrent operations); returns the thaw. */
+  private async freeze(rec: ContainerRecord): Promise<() => Promise<void>> {
+    await this.serial(rec.id, async () => {
+      const users = this.freezeUsers.get(rec.id) ?? { count: 0, frozen: false };
+      this.freezeUsers.set(rec.id, users);
+      if (users.count++ > 0) return;
+      try {
+        await this.manager.runtime.pause(rec.id);
+        users.frozen = true;
+      } catch (err) {
+        // Without a freezer (rootless without cgroups) the copy still goes ahead, resolved the same careful way.
+        this.ctx.log.warn(`could not freeze ${rec.name} while using its files: ${(err as Error).message}`);
+      }
+    });
+    return () =>
+      this.serial(rec.id, async () => {
+        const users = this.freezeUsers.get(rec.id);
+        if (!users || --users.count > 0) return;
+        this.freezeUsers.delete(rec.id);
+        if (users.frozen) await this.manager.runtime.resume(rec.id).catch((err: Error) => this.ctx.log.warn(`thawing ${rec.name}: ${err.message}`));
+      });
   }
 
   private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
