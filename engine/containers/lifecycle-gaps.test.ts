@@ -51,11 +51,18 @@ async function runToExit(name: string, script: string, extra: Record<string, unk
   return id;
 }
 
-/** Runs an fd command in-process against the test engine; output kept as bytes. */
-async function cli(command: Command, argv: string[]) {
+/** Runs an fd command in-process against the test engine; output kept as bytes. `closeAfter`: stdout goes away after that many writes. */
+async function cli(command: Command, argv: string[], closeAfter = Infinity) {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  const sink = (into: Buffer[]) => new Writable({ write: (chunk: Buffer, _enc, done) => (into.push(Buffer.from(chunk)), done()) });
+  const sink = (into: Buffer[]) =>
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        into.push(Buffer.from(chunk));
+        done();
+        if (into === out && out.length >= closeAfter) this.destroy();
+      },
+    });
   const ctx: CliContext = {
     root: engine.root,
     explicitRoot: true,
@@ -153,6 +160,13 @@ describe('stats', () => {
     expect(table.some((l) => l.includes('statsy'))).toBe(true);
     expect(table.some((l) => l.includes('stopped-stats'))).toBe(false);
     expect((await cli(statsCommand, ['--no-stream', '-a'])).stdout.toString()).toContain('stopped-stats');
+
+    // Streaming: a sample a second until the reader goes away; from the second on, CPU % has a base.
+    const live = await cli(statsCommand, ['--format', 'json', 'statsy'], 2);
+    expect(live.code).toBe(0);
+    const liveRows = live.stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    expect(liveRows).toHaveLength(2);
+    expect(liveRows.every((r) => r.Name === 'statsy' && r.PIDs === '1')).toBe(true);
 
     const missing = await cli(statsCommand, ['--no-stream', 'no-such-thing']);
     expect(missing.code).toBe(1);

@@ -174,17 +174,20 @@ export const statsCommand: Command = {
     const stop = () => (stopped = true);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // A reader that went away (fd stats | head) ends it too.
+    ctx.io.stdout.once('error', stop);
     try {
-      while (!stopped) {
+      while (!stopped && ctx.io.stdout.writable) {
         await refresh();
         await new Promise((r) => setTimeout(r, 1000));
-        if (stopped) break;
+        if (stopped || !ctx.io.stdout.writable) break;
         if (args.length && failed && !samples.rows().length) return 1;
         write(ctx, samples.rows(), json, tty && !json);
       }
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      ctx.io.stdout.off('error', stop);
       samples.stop();
     }
     return 0;
