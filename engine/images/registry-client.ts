@@ -55,6 +55,9 @@ interface CachedToken {
 
 const unauthorized = (message: string) => new EngineError('unauthorized', message);
 
+/** The client id docker sends with OAuth2 token requests is "docker"; ours names this engine. */
+export const OAUTH_CLIENT_ID = 'flying-dutchman';
+
 export class RegistryClient {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly inflightTokens = new Map<string, Promise<CachedToken>>();
@@ -71,7 +74,7 @@ export class RegistryClient {
   }
 
   /** Fetch following redirects by hand so Authorization never leaves the registry's origin. */
-  private async send(url: string, init: { method?: string; headers: Record<string, string>; signal?: AbortSignal }): Promise<Response> {
+  private async send(url: string, init: { method?: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<Response> {
     let current = new URL(url);
     const origin = current.origin;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -79,7 +82,7 @@ export class RegistryClient {
       if (current.origin !== origin) delete headers.authorization;
       let res: Response;
       try {
-        res = await fetch(current, { method: init.method ?? 'GET', headers, redirect: 'manual', signal: init.signal });
+        res = await fetch(current, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual', signal: init.signal });
       } catch (err) {
         if (init.signal?.aborted) throw new EngineError('cancelled', 'pull cancelled');
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
@@ -105,19 +108,35 @@ export class RegistryClient {
     const realm = challenge.params.realm;
     if (challenge.scheme !== 'bearer' || !realm) throw unauthorized(`${domain} asked for unsupported authentication "${challenge.scheme}"`);
     const url = new URL(realm);
-    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-    for (const s of (scope ?? challenge.params.scope ?? '').split(' ').filter(Boolean)) url.searchParams.append('scope', s);
-    const headers: Record<string, string> = {};
-    if (creds && !creds.identityToken) headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-    if (creds?.identityToken) {
-      url.searchParams.set('grant_type', 'refresh_token');
-      url.searchParams.set('refresh_token', creds.identityToken);
-    }
+    const scopes = (scope ?? challenge.params.scope ?? '').split(' ').filter(Boolean);
     if (url.protocol === 'http:' && !isLoopbackHost(url.host) && !(this.options.insecure?.() ?? []).includes(url.host)) {
       throw unavailable(`token server ${url.host} of ${domain} is plain HTTP: list it under registries.insecure to allow that`);
     }
     this.stats.tokenFetches++;
-    const res = await this.send(url.toString(), { headers, signal });
+    let res: Response | null = null;
+    if (creds?.identityToken) {
+      // Docker's OAuth2 flow for identity tokens (credential helpers, Docker Hub SSO): POST a refresh_token grant.
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: OAUTH_CLIENT_ID });
+      if (challenge.params.service) form.set('service', challenge.params.service);
+      if (scopes.length) form.set('scope', scopes.join(' '));
+      res = await this.send(url.toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), signal });
+      if (res.status === 401 || res.status === 403) {
+        await res.body?.cancel();
+        throw unauthorized(`the identity token stored for ${domain} was refused: run "fd login ${domain}" again`);
+      }
+      // A token server without the OAuth2 endpoint answers 404: fall back to the GET flow, as docker does.
+      if (res.status === 404) {
+        await res.body?.cancel();
+        res = null;
+      }
+    }
+    if (!res) {
+      if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+      for (const s of scopes) url.searchParams.append('scope', s);
+      const headers: Record<string, string> = {};
+      if (creds && (creds.username || creds.password)) headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+      res = await this.send(url.toString(), { headers, signal });
+    }
     const text = await res.text();
     if (res.status === 401 || res.status === 403) {
       throw unauthorized(creds ? `login to ${domain} failed: wrong username or password (run "fd login ${domain}")` : `${domain} refused anonymous access: run "fd login ${domain}"`);

@@ -16,6 +16,10 @@ export interface RegistryOptions {
   users?: Record<string, string>;
   /** Token auth: anonymous callers get pull tokens (like Docker Hub public repos). */
   anonymousPull?: boolean;
+  /** Token auth: OAuth2 refresh tokens (docker's `identitytoken`) the issuer accepts on POST, each for a user. */
+  identityTokens?: Record<string, string>;
+  /** Token auth: false makes POST to the token endpoint answer 404 (a server without OAuth2), so clients fall back to GET. */
+  oauthPost?: boolean;
 }
 
 export interface TestRegistry {
@@ -26,7 +30,7 @@ export interface TestRegistry {
   /** Authorization header value that may push/pull `repo` (undefined when no auth). */
   pushAuth(repo: string): Promise<string | undefined>;
   /** Requests the token issuer answered, with the scope asked for and whether it granted. */
-  tokenRequests: { scope: string; user: string | null; granted: boolean }[];
+  tokenRequests: { scope: string; user: string | null; granted: boolean; method?: string; clientId?: string }[];
   stop(): Promise<void>;
 }
 
@@ -95,7 +99,39 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     issuer = new TokenIssuer(fs.readFileSync(certFile, 'utf8'), fs.readFileSync(keyFile, 'utf8'), 'fd-test-registry', 'fd-test-issuer');
     const tokenPort = await freePort();
     const theIssuer = issuer;
+    const grant = (res: http.ServerResponse, scopes: string[], user: string | null, extra: { method?: string; clientId?: string }) => {
+      const access = scopes
+        .map(parseScope)
+        .filter((s) => s !== null)
+        .map((s) => ({ ...s, actions: user ? s.actions : options.anonymousPull ? s.actions.filter((a) => a === 'pull') : [] }));
+      tokenRequests.push({ scope: scopes.join(' '), user, granted: access.some((a) => a.actions.length > 0), ...extra });
+      const token = issuer!.sign(user ?? '', access);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: token, expires_in: 300, scope: scopes.join(' ') }));
+    };
+    /** POST: the OAuth2 form flow docker uses for identity tokens (grant_type=refresh_token). */
+    const oauth = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (options.oauthPost === false) {
+        tokenRequests.push({ scope: '', user: null, granted: false, method: 'POST' });
+        res.writeHead(404).end('404 page not found');
+        return;
+      }
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
+        const user = form.get('grant_type') === 'refresh_token' ? options.identityTokens?.[form.get('refresh_token') ?? ''] : undefined;
+        const extra = { method: 'POST', clientId: form.get('client_id') ?? '' };
+        if (!user) {
+          tokenRequests.push({ scope: scopes.join(' '), user: null, granted: false, ...extra });
+          res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_grant' }));
+          return;
+        }
+        grant(res, scopes, user, extra);
+      });
+    };
     tokenServer = http.createServer((req, res) => {
+      if (req.method === 'POST') return oauth(req, res);
       const url = new URL(req.url ?? '/', `http://127.0.0.1:${tokenPort}`);
       let user: string | null = null;
       const header = req.headers.authorization;
