@@ -42,17 +42,15 @@ function networksOf(rec: ContainerRecord): string[] {
 export function applyExtraFilters(recs: ContainerRecord[], filters: Filters, facts: FilterFacts): ContainerRecord[] {
   let out = recs;
   // Creation order is the list order (created, then insertion): compare positions, not equal-ms timestamps.
-  const position = (ref: string) => {
-    const id = facts.find(ref).id;
-    return recs.findIndex((r) => r.id === id);
-  };
+  const index = new Map(recs.map((r, i) => [r.id, i]));
+  const position = (ref: string) => index.get(facts.find(ref).id) ?? -1;
   if (filters.before) {
     const at = position(filters.before);
-    out = out.filter((r) => recs.indexOf(r) > at);
+    out = out.filter((r) => index.get(r.id)! > at);
   }
   if (filters.since) {
     const at = position(filters.since);
-    out = out.filter((r) => recs.indexOf(r) < at);
+    out = out.filter((r) => index.get(r.id)! < at);
   }
   const some = <T>(values: T[] | undefined, test: (v: T) => boolean) => !values?.length || values.some(test);
   return out.filter(
