@@ -1,0 +1,97 @@
+// A full disk during a pull: the engine root is a 20 MB tmpfs and the image needs ~80 MB (a 40 MB layer,
+// stored and unpacked). The pull fails with one error naming the disk and the fix; the store keeps only
+// whole, verified blobs and no half snapshot; once the disk is larger the same pull works.
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineContext } from '../context';
+import { EventLog, defaultRetention } from '../events/log';
+import { rootPaths } from '../paths';
+import { openStore, type Store } from '../store/db';
+import { SettingsRepo } from '../store/settings';
+import { startRegistry, type TestRegistry } from '../testing/registry';
+import { buildImage, pushImage, type BuiltImage } from '../testing/image-builder';
+import { callCtx } from './testkit';
+import { createImagesService } from './service';
+
+let reg: TestRegistry;
+let image: BuiltImage;
+let root = '';
+let mounted = false;
+let store: Store | null = null;
+
+const mount = (...args: string[]) => {
+  const r = spawnSync('mount', args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mount ${args.join(' ')}: ${r.stderr}`);
+};
+
+beforeAll(async () => {
+  reg = await startRegistry();
+  // Random bytes do not compress: the blob is as big as the file.
+  image = await buildImage({ layers: [[{ path: 'data/', type: 'directory' }, { path: 'data/blob', content: crypto.randomBytes(40_000_000) }]] });
+  await pushImage(reg, 'big/one', '1', image);
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-fulldisk-'));
+  mount('-t', 'tmpfs', '-o', 'size=20m,mode=0700', 'tmpfs', root);
+  mounted = true;
+}, 120_000);
+afterAll(async () => {
+  store?.close();
+  if (mounted) spawnSync('umount', [root]);
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+  await reg?.stop();
+});
+
+/** Every blob in the store has the digest its name says. */
+function blobsAreWhole(blobs: string): boolean {
+  return fs.readdirSync(blobs).every((hex) => crypto.createHash('sha256').update(fs.readFileSync(path.join(blobs, hex))).digest('hex') === hex);
+}
+
+describe('full disk during a pull', () => {
+  it('fails naming the disk, keeps the store consistent, and a later pull with more room works', async () => {
+    const paths = rootPaths(root);
+    for (const d of [paths.images, paths.tmp]) fs.mkdirSync(d, { recursive: true });
+    store = openStore(paths.store);
+    const ctx: EngineContext = {
+      paths,
+      store,
+      events: new EventLog(store, defaultRetention),
+      settings: new SettingsRepo(store),
+      log: { info() {}, warn() {}, error() {} },
+      startedAt: Date.now(),
+      dockerSocket: null,
+      counters: {},
+    };
+    const svc = createImagesService(ctx, { dockerConfig: path.join(os.tmpdir(), 'fd-fulldisk-no-config') });
+    await svc.start?.();
+    const ref = `${reg.host}/big/one:1`;
+    const pull = async () => {
+      for await (const p of svc.handlers['images.pull']({ ref }, callCtx())) void p;
+    };
+
+    const failure = await pull().then(
+      () => null,
+      (err: Error) => err,
+    );
+    expect(failure?.message).toMatch(new RegExp(`^no space left on ${root} \\(\\d+\\.\\d MB free of 21\\.0 MB\\) while pulling ${reg.host}/big/one:1: nothing partial was kept; free space \\(fd image prune -a, fd system prune -a\\) or raise the size of the disk holding ${root}, then try again$`));
+    expect((failure as { code?: string }).code).toBe('unavailable');
+
+    const layer = image.layers[0]!;
+    const blobs = path.join(paths.images, 'blobs', 'sha256');
+    expect(fs.existsSync(path.join(blobs, layer.digest.slice(7)))).toBe(false);
+    expect(blobsAreWhole(blobs)).toBe(true);
+    expect(fs.readdirSync(path.join(paths.images, 'ingest'))).toEqual([]);
+    expect(fs.readdirSync(path.join(paths.images, 'layers'))).toEqual([]);
+    expect(store.prepare('SELECT count(*) AS n FROM snapshots').get()).toEqual({ n: 0 });
+    expect(await svc.handlers['images.list']({ all: true, filters: [] }, callCtx())).toEqual([]);
+
+    // More room (what "raise the size" means for this disk), then the same pull from scratch.
+    mount('-o', 'remount,size=200m', root);
+    await pull();
+    const resolved = await ctx.images!.resolve(ref);
+    expect(fs.statSync(path.join(resolved.lowerDirs[0]!, 'data', 'blob')).size).toBe(40_000_000);
+    expect(blobsAreWhole(blobs)).toBe(true);
+  }, 120_000);
+});
