@@ -85,6 +85,18 @@ function dockerGet(pathname: string): Promise<{ status: number; body: Buffer }> 
   });
 }
 
+/** The real docker CLI against the engine's Docker API socket; stdout kept as bytes. */
+function dockerCli(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${path.join(engine.root, 'docker.sock')}`, DOCKER_CONFIG: work }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: err }));
+  });
+}
+
 describe('logs keep bytes that are not UTF-8', () => {
   it('contract data, fd logs and the Docker API logs give the exact bytes 0xff 0xfe', async () => {
     const id = await runToExit('binlog', "printf '\\377\\376ok\\n'; echo plain");
@@ -102,6 +114,8 @@ describe('logs keep bytes that are not UTF-8', () => {
     const api = await dockerGet(`/v1.43/containers/${id}/logs?stdout=1&stderr=1`);
     expect(api.status).toBe(200);
     expect(Buffer.concat(decodeFrames(api.body).map((f) => f.payload))).toEqual(expected);
+    const docker = await dockerCli(['logs', 'binlog']);
+    expect(docker.stdout).toEqual(expected);
   });
 });
 
@@ -109,7 +123,12 @@ describe('top', () => {
   it("lists the container's processes only, with ps options, over the contract, fd top and the Docker API", async () => {
     const id = await create('topper', ['sh', '-c', 'sleep 301 & exec sleep 302']);
     await engine.client.call('containers.start', { id });
-    const top = await engine.client.call('containers.top', { id: 'topper' });
+    // The shell forks the background sleep just after start: wait for both processes.
+    let top = await engine.client.call('containers.top', { id: 'topper' });
+    for (let i = 0; i < 50 && top.processes.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      top = await engine.client.call('containers.top', { id: 'topper' });
+    }
     expect(top.titles).toEqual(['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']);
     expect(top.processes.map((p) => p[7]).sort()).toEqual(['sleep 301', 'sleep 302']);
     const initPid = (await engine.client.call('containers.inspect', { id })).state.pid;
@@ -131,6 +150,11 @@ describe('top', () => {
     const body = JSON.parse(api.body.toString()) as { Titles: string[]; Processes: string[][] };
     expect(body.Titles).toContain('PID');
     expect(body.Processes).toHaveLength(2);
+
+    const docker = await dockerCli(['top', 'topper', 'aux']);
+    expect(docker.code).toBe(0);
+    expect(docker.stdout.toString()).toMatch(/^USER\s+PID\s+%CPU/);
+    expect(docker.stdout.toString()).toContain('sleep 302');
 
     await engine.client.call('containers.kill', { id });
     await engine.client.call('containers.wait', { id });
@@ -295,6 +319,7 @@ describe('dead containers', () => {
     const again = await cli(rmCommand, ['-f', 'doomed']);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/still mounted/);
+    await expect(engine.client.call('containers.start', { id })).rejects.toThrow(/doomed is dead \(.*still mounted.*\): remove it with rm -f/);
 
     // An engine restart keeps it dead: not running, not removed behind the user's back.
     const root = engine.root;

@@ -20,6 +20,7 @@ export function canTransition(from: ContainerStatus, to: ContainerStatus): boole
 
 export function checkTransition(rec: ContainerRecord, to: ContainerStatus) {
   if (!canTransition(rec.state.status, to)) {
+    if (rec.state.status === 'dead') throw new EngineError('conflict', `container ${rec.name} is dead (${rec.state.error || 'its removal failed'}): remove it with rm -f`);
     throw new EngineError('conflict', `container ${rec.name} is ${rec.state.status}: cannot move it to ${to}`);
   }
 }
