@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFd, runProcess, startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
 import { startRegistry, type TestRegistry } from '../testing/registry';
 import { busyboxImage, pushImage } from '../testing/image-builder';
-import { DOCKER_BIN } from '../dockerapi/testing';
+import { DOCKER_BIN, request } from '../dockerapi/testing';
 
 let engine: TestEngine;
 let reg: TestRegistry;
@@ -108,6 +108,14 @@ describe('docker save | docker load against the engine', () => {
     expect(piped.code).toBe(0);
     const run = await sh(`${DOCKER_BIN} run --rm --network none ${image} echo loaded-ok`);
     expect(run.stdout).toBe('loaded-ok\n');
+    // GET /images/{name}/get is the one-image form; an unknown name is a 404 before any tar bytes.
+    const one = await request(engine.host.paths.dockerSocket, 'GET', `/v1.44/images/${encodeURIComponent(image)}/get`);
+    expect(one.status).toBe(200);
+    expect(one.headers['content-type']).toBe('application/x-tar');
+    expect(one.body).toContain('manifest.json');
+    const unknown = await request(engine.host.paths.dockerSocket, 'GET', '/v1.44/images/get?names=nosuch%2Fimage%3A1');
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body)).toEqual({ message: 'No such image: nosuch/image:1' });
     const bad = await sh(`echo not-a-tar | ${DOCKER_BIN} load`);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('Error response from daemon: the archive is empty or not a tar file');

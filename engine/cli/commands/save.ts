@@ -22,17 +22,21 @@ export const saveCommand: Command = {
       }
       return 0;
     }
+    // The first chunk before the file: an unknown image fails without creating anything.
+    const it = items[Symbol.asyncIterator]();
+    let next = await it.next();
     // Written beside the target and renamed at the end: a failed save leaves no truncated archive.
     const tmp = `${flags.output}.fd-save-${process.pid}`;
     const out = fs.createWriteStream(tmp, { mode: 0o644 });
     try {
-      for await (const item of items) {
-        if (!out.write(Buffer.from(item.data, 'base64'))) await new Promise<void>((r) => out.once('drain', () => r()));
+      while (!next.done) {
+        if (!out.write(Buffer.from(next.value.data, 'base64'))) await new Promise<void>((r) => out.once('drain', () => r()));
+        next = await it.next();
       }
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
       fs.renameSync(tmp, flags.output!);
     } catch (err) {
-      out.destroy();
+      await new Promise<void>((resolve) => out.destroy().once('close', () => resolve()));
       fs.rmSync(tmp, { force: true });
       throw err;
     }
