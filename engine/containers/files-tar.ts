@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { EngineError } from '../api/errors';
-import { resolveInRoot } from './files-path';
+import { mountOf, resolveInRoot, viewOf, type Root } from './files-path';
 
 const READ_CHUNK = 64 * 1024;
 
@@ -104,8 +104,8 @@ export function packTree(host: string, top: string): AsyncIterable<Buffer> {
 }
 
 export interface ExtractOptions {
-  /** The root the destination lives in ('/' for the host itself, or a container's root). */
-  root: string;
+  /** The root the destination lives in ('/' for the host itself, or a container's root and mounts). */
+  root: Root;
   /** The directory to extract into, a path inside root; it must exist. */
   dest: string;
   /** 'keep': the tar's uid/gid; 'root': 0:0; 'none': leave as created (non-root callers). */
@@ -136,6 +136,7 @@ export function cleanEntryName(raw: string): string[] {
 /** Extracts a tar stream into `dest` inside `root`; returns the number of entries written. */
 export async function extractTar(source: AsyncIterable<Buffer>, options: ExtractOptions): Promise<number> {
   const { root } = options;
+  const view = viewOf(root);
   const destDir = resolveInRoot(root, options.dest, true);
   if (!destDir.stat) throw new EngineError('not_found', `Could not find the file ${options.dest}: no such directory`);
   if (!destDir.stat.isDirectory()) throw new EngineError('invalid', `extraction point ${options.dest} is not a directory`);
@@ -155,8 +156,8 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
     for (const key of dirs.keys()) if (key === rel || key.startsWith(`${rel}/`)) dirs.delete(key);
   };
 
-  /** The host dir for `parts` (relative to dest), creating missing directories; links resolve inside root. */
-  const ensureDir = (parts: string[], entry: string): string => {
+  /** The dir for `parts` (relative to dest), creating missing directories; links resolve inside root. */
+  const ensureDir = (parts: string[], entry: string): { path: string; host: string } => {
     let known = parts.length;
     while (!dirs.has(parts.slice(0, known).join('/'))) known--;
     let cur = dirs.get(parts.slice(0, known).join('/'))!.path;
@@ -177,7 +178,7 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
       cur = r.path;
       dirs.set(parts.slice(0, i + 1).join('/'), { path: r.path, host: r.host });
     }
-    return dirs.get(parts.join('/'))!.host;
+    return dirs.get(parts.join('/'))!;
   };
 
   const extract = tar.extract();
@@ -197,8 +198,11 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
       continue;
     }
     const base = parts[parts.length - 1]!;
-    const parentHost = ensureDir(parts.slice(0, -1), name);
-    const abs = path.join(parentHost, base);
+    const parent = ensureDir(parts.slice(0, -1), name);
+    if (mountOf(view, path.posix.join(parent.path, base))?.readOnly) {
+      throw new EngineError('forbidden', `cannot extract "${name}": ${path.posix.join(parent.path, base)} is on a read-only mount`);
+    }
+    const abs = path.join(parent.host, base);
     const existing = fs.lstatSync(abs, { throwIfNoEntry: false });
     if (existing) {
       if (options.noOverwriteDirNonDir && existing.isDirectory() && !isDir) {

@@ -119,6 +119,43 @@ describe('fd cp', () => {
   });
 });
 
+describe('mounts of a stopped container', () => {
+  it('copies into and out of its volumes and binds, and refuses a read-only mount', async () => {
+    const bind = path.join(work, 'ro-bind');
+    fs.mkdirSync(bind);
+    fs.writeFileSync(path.join(bind, 'kept.txt'), 'bound\n');
+    const { id } = await engine.client.call('containers.create', {
+      networkMode: 'none',
+      name: 'cp-mounts',
+      rootfs,
+      cmd: ['cat', '/data/in.txt'],
+      mounts: [
+        { type: 'volume', source: 'fd-files-test-vol', target: '/data' },
+        { type: 'bind', source: bind, target: '/ro', readOnly: true },
+      ],
+    });
+    const local = path.join(work, 'in.txt');
+    fs.writeFileSync(local, 'into the volume\n');
+    expect(await fd('cp', local, 'cp-mounts:/data/')).toMatchObject({ code: 0 });
+    expect(fs.existsSync(path.join(rootfs, 'data', 'in.txt'))).toBe(false);
+    await engine.client.call('containers.start', { id });
+    await engine.client.call('containers.wait', { id });
+    const logs: string[] = [];
+    for await (const l of engine.client.stream('containers.logs', { id })) logs.push(l.line);
+    expect(logs).toEqual(['into the volume']);
+
+    const out = path.join(work, 'kept-out.txt');
+    expect(await fd('cp', 'cp-mounts:/ro/kept.txt', out)).toMatchObject({ code: 0 });
+    expect(fs.readFileSync(out, 'utf8')).toBe('bound\n');
+    const refused = await fd('cp', local, 'cp-mounts:/ro/');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('read-only mount');
+    expect(fs.existsSync(path.join(bind, 'in.txt'))).toBe(false);
+    await engine.client.call('containers.remove', { id, volumes: true });
+    await engine.client.call('volumes.remove', { name: 'fd-files-test-vol' }).catch(() => undefined);
+  });
+});
+
 describe('paths stay inside the container', () => {
   it("follows links the container's way: an absolute link reads the container's file, `..` stops at its root", async () => {
     await running('safe-read');

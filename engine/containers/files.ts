@@ -16,7 +16,7 @@ import { isMounted, mountOverlay, overlayDirs, unmountOverlay } from '../runtime
 import type { ContainerManager } from './manager';
 import type { ContainerRecord } from './record';
 import { containerLayout } from './layout';
-import { kindOf, resolveInRoot, resolveRequested, type Resolved } from './files-path';
+import { kindOf, resolveInRoot, resolveRequested, viewOf, type MountView, type Resolved, type Root } from './files-path';
 import { extractTar, packTree } from './files-tar';
 import { diffUpper, mountPoints } from './files-diff';
 
@@ -26,7 +26,7 @@ const live = (rec: ContainerRecord) => rec.state.status === 'running' || rec.sta
 const ENGINE_FILES = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf'];
 
 interface RootHandle {
-  root: string;
+  root: Root;
   release(): Promise<void>;
 }
 
@@ -68,10 +68,10 @@ const ERRNO_CODES: Record<string, 'invalid' | 'forbidden' | 'not_found' | 'confl
 };
 
 /** A system error names host paths (/proc/PID/root/...): say it with container paths and a typed code. */
-function inContainerTerms(err: unknown, root: string, rec: ContainerRecord): unknown {
+function inContainerTerms(err: unknown, root: Root, rec: ContainerRecord): unknown {
   if (err instanceof EngineError || !(err instanceof Error)) return err;
   const errno = (err as NodeJS.ErrnoException).code ?? '';
-  const message = err.message.split(root).join('');
+  const message = err.message.split(viewOf(root).root).join('');
   return new EngineError(ERRNO_CODES[errno] ?? 'internal', `container ${rec.name}: ${message}`);
 }
 
@@ -104,7 +104,9 @@ export class ContainerFiles {
     if (write && rec.config.readOnlyRootfs) {
       throw new EngineError('forbidden', `container ${rec.name} has a read-only root filesystem: copy into one of its volumes instead`);
     }
-    if (rec.config.rootfs) return { root: rec.config.rootfs, release: none };
+    // Not running: its volumes and binds are not mounted anywhere, so paths under their targets map to them here.
+    const mounts = this.mountViews(rec);
+    if (rec.config.rootfs) return { root: { root: rec.config.rootfs, mounts }, release: none };
     const layout = containerLayout(this.ctx.paths, rec.id);
     const root = await this.serial(rec.id, async () => {
       this.mountUsers.set(rec.id, (this.mountUsers.get(rec.id) ?? 0) + 1);
@@ -116,7 +118,7 @@ export class ContainerFiles {
       }
     });
     return {
-      root,
+      root: { root, mounts },
       release: () =>
         this.serial(rec.id, async () => {
           if (this.dropUser(rec.id) > 0) return;
@@ -125,6 +127,20 @@ export class ContainerFiles {
           if (now && !live(now) && now.state.status !== 'removing') await unmountOverlay(layout.dir);
         }),
     };
+  }
+
+  /** The container's bind and volume mounts as host directories (tmpfs has nothing while it is stopped). */
+  private mountViews(rec: ContainerRecord): MountView[] {
+    const volumes = this.ctx.volumes;
+    if (!volumes) return [];
+    return volumes
+      .containerMounts(rec.id)
+      .filter((m) => m.type === 'bind' || (m.type === 'volume' && m.source))
+      .map((m) => ({
+        target: path.posix.normalize(m.target).replace(/(.)\/$/, '$1'),
+        source: m.type === 'bind' ? m.source : volumes.dataDir(m.source),
+        readOnly: m.readOnly,
+      }));
   }
 
   /** Freezes a running container (shared by concurrent operations); returns the thaw. */
@@ -167,7 +183,7 @@ export class ContainerFiles {
     return n;
   }
 
-  private async withRoot<T>(ref: string, write: boolean, fn: (root: string, rec: ContainerRecord) => Promise<T> | T): Promise<T> {
+  private async withRoot<T>(ref: string, write: boolean, fn: (root: Root, rec: ContainerRecord) => Promise<T> | T): Promise<T> {
     const rec = this.manager.find(ref);
     const handle = await this.acquire(rec, write);
     try {
@@ -184,7 +200,7 @@ export class ContainerFiles {
     return this.withRoot(ref, false, (root, rec) => this.statIn(root, rec, p).stat);
   }
 
-  private statIn(root: string, rec: ContainerRecord, p: string): { stat: FileStat; resolved: Resolved } {
+  private statIn(root: Root, rec: ContainerRecord, p: string): { stat: FileStat; resolved: Resolved } {
     const r = resolveRequested(root, p);
     if (!r.stat) throw this.notFoundIn(rec, p);
     const base = requestedBase(p);
