@@ -49,6 +49,9 @@ export function mountOf(view: RootView, containerPath: string): MountView | null
   return best;
 }
 
+/** Host path of a resolved container path; `top` when it is the root or a mount's own directory (followed). */
+export const hostPathOf = (view: RootView, containerPath: string) => hostIn(view, split(containerPath));
+
 /** Host path of resolved container path parts; `top` when it is the root or a mount's own directory. */
 function hostIn(view: RootView, parts: string[]): { host: string; top: boolean } {
   const p = `/${parts.join('/')}`;

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { EngineError } from '../api/errors';
-import { mountOf, resolveInRoot, viewOf, type Root } from './files-path';
+import { hostPathOf, mountOf, resolveInRoot, viewOf, type Root, type RootView } from './files-path';
 
 const READ_CHUNK = 64 * 1024;
 
@@ -67,17 +67,30 @@ async function writeFileEntry(pack: tar.Pack, header: PackHeader, host: string, 
  * A tar of `host` (not followed if it is a link) whose top entry is named `top` ('.' gives './' and './x',
  * which docker's client rebases by prefix). Yields the tar bytes as the consumer pulls them.
  */
-export function packTree(host: string, top: string): AsyncIterable<Buffer> {
+export function packTree(host: string, top: string, within?: { view: RootView; path: string }): AsyncIterable<Buffer> {
   const pack = tar.pack();
   const hardlinks = new Map<string, string>();
 
-  const add = async (abs: string, name: string) => {
-    const st = fs.lstatSync(abs);
+  /** With `within`, children under a mount target come from the mount (a stopped container's volumes). */
+  const add = async (abs: string, name: string, cpath: string | undefined, follow: boolean) => {
+    const st = follow ? fs.statSync(abs) : fs.lstatSync(abs);
     const base = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
     if (st.isDirectory()) {
       await entry({ ...base, type: 'directory' });
-      const children = fs.readdirSync(abs).sort();
-      for (const child of children) await add(path.join(abs, child), name === '.' ? `./${child}` : `${name}/${child}`);
+      const children = new Set(fs.readdirSync(abs));
+      // A mount whose target directory the root filesystem lacks still shows up, as it does in the container.
+      for (const m of within?.view.mounts ?? []) if (cpath !== undefined && path.posix.dirname(m.target) === cpath) children.add(path.posix.basename(m.target));
+      for (const child of [...children].sort()) {
+        const childName = name === '.' ? `./${child}` : `${name}/${child}`;
+        if (cpath === undefined || !within) {
+          await add(path.join(abs, child), childName, undefined, false);
+          continue;
+        }
+        const childPath = path.posix.join(cpath, child);
+        const at = hostPathOf(within.view, childPath);
+        if (at.top && !fs.existsSync(at.host)) continue; // a bind source removed since
+        await add(at.host, childName, childPath, at.top);
+      }
     } else if (st.isFile()) {
       const key = `${st.dev}:${st.ino}`;
       const first = st.nlink > 1 ? hardlinks.get(key) : undefined;
@@ -96,7 +109,7 @@ export function packTree(host: string, top: string): AsyncIterable<Buffer> {
   const entry = (header: PackHeader) =>
     new Promise<void>((resolve, reject) => pack.entry(header, (err) => (err ? reject(err) : resolve())));
 
-  void add(host, top).then(
+  void add(host, top, within?.path, false).then(
     () => pack.finalize(),
     (err: Error) => pack.destroy(err),
   );

@@ -144,6 +144,11 @@ describe('mounts of a stopped container', () => {
     for await (const l of engine.client.stream('containers.logs', { id })) logs.push(l.line);
     expect(logs).toEqual(['into the volume']);
 
+    // A directory copied out holds what its mounts hold.
+    const whole = path.join(work, 'whole-root');
+    expect(await fd('cp', 'cp-mounts:/', whole)).toMatchObject({ code: 0 });
+    expect(fs.readFileSync(path.join(whole, 'data', 'in.txt'), 'utf8')).toBe('into the volume\n');
+    expect(fs.readFileSync(path.join(whole, 'ro', 'kept.txt'), 'utf8')).toBe('bound\n');
     const out = path.join(work, 'kept-out.txt');
     expect(await fd('cp', 'cp-mounts:/ro/kept.txt', out)).toMatchObject({ code: 0 });
     expect(fs.readFileSync(out, 'utf8')).toBe('bound\n');

@@ -264,7 +264,7 @@ export class ContainerFiles {
     try {
       const { resolved } = this.statIn(handle.root, rec, p);
       this.manager.emit(rec, 'archive-path');
-      yield* packTree(resolved.host, requestedBase(p));
+      yield* packTree(resolved.host, requestedBase(p), { view: viewOf(handle.root), path: resolved.path });
     } catch (err) {
       throw inContainerTerms(err, handle.root, rec);
     } finally {
