@@ -10,8 +10,10 @@ import { runCase } from './cases/run';
 import { logsCase } from './cases/logs';
 import { psCase } from './cases/ps';
 import { composeCase } from './cases/compose';
+import { uiFrameCase } from './ui-frame';
 
 const cases: BenchCase[] = [...engineCases, runCase, pullCase, logsCase, psCase, composeCase];
+cases.push(uiFrameCase);
 
 async function main() {
   const argv = process.argv.slice(2);
