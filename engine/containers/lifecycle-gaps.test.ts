@@ -224,9 +224,9 @@ describe('ps filters', () => {
     expect(await names({ health: ['healthy'] })).toEqual([]);
     expect(await names({ ancestor: [rootfs] })).toEqual(['ps-third', 'ps-second', 'ps-first']);
 
-    // exited= alone shows stopped containers without -a, like docker.
-    const exitedOnly = await engine.client.call('containers.list', { filters: { exited: [3] } });
-    expect(exitedOnly.map((c) => c.id)).toEqual([first]);
+    // As in docker, exited= needs -a (without it only running containers are candidates); status= does not.
+    expect(await engine.client.call('containers.list', { filters: { exited: [3] } })).toEqual([]);
+    expect((await engine.client.call('containers.list', { filters: { status: ['exited'] } })).map((c) => c.name).filter((n) => n.startsWith('ps-'))).toEqual(['ps-second', 'ps-first']);
 
     const last2 = await cli(psCommand, ['-n', '2', '-q', '--no-trunc']);
     expect(last2.stdout.toString().trim().split('\n')).toEqual([third, second]);

@@ -537,8 +537,8 @@ export class ContainerManager {
       const eq = f.indexOf('=');
       return eq < 0 ? f in rec.config.labels : rec.config.labels[f.slice(0, eq)] === f.slice(eq + 1);
     };
-    // Filters that imply stopped containers (status, exited) and --last show every state, as in docker.
-    const everyState = all || !!filters.status?.length || !!filters.exited?.length || !!opts.last;
+    // A status filter and --last show every state, as in docker (exited= still needs -a there).
+    const everyState = all || !!filters.status?.length || !!opts.last;
     const recs = this.repo.all();
     const matched = applyExtraFilters(recs, filters, {
       health: (r) => (live(r.state.status) ? this.health?.get(r.id)?.status : undefined) ?? 'none',
