@@ -33,6 +33,9 @@ export function createContainerFilesService(ctx: EngineContext, manager: Contain
   const uploads = new Uploads();
   return {
     files,
+    async start() {
+      await files.thawLeftovers();
+    },
     async stop() {
       uploads.closeAll();
     },

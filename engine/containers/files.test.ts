@@ -222,6 +222,32 @@ describe('a running container while its files are used', () => {
     expect(runcStatus(id)).toBe('running');
     expect((await engine.client.call('containers.inspect', { id })).state.status).toBe('running');
   });
+
+  it('is thawed by the next engine when the engine stopped in the middle of a copy', async () => {
+    const second = await startTestEngine();
+    try {
+      const { id } = await second.client.call('containers.create', { networkMode: 'none', rootfs, cmd: ['sleep', '300'] });
+      await second.client.call('containers.start', { id });
+      const runc = (...args: string[]) => execFileSync('runc', ['--root', second.host.paths.runtimeState, ...args], { encoding: 'utf8' });
+      runc('pause', id); // what a copy in progress leaves behind
+      await second.close();
+      const again = await startTestEngine({ root: second.root });
+      try {
+        expect((JSON.parse(runc('state', id)) as { status: string }).status).toBe('running');
+      } finally {
+        // A frozen container ignores SIGKILL (cgroup v1): thaw it before removing, whatever the test found.
+        try {
+          runc('resume', id);
+        } catch {
+          // not frozen: the expected case
+        }
+        await again.client.call('containers.remove', { id, force: true }).catch(() => undefined);
+        await again.close();
+      }
+    } finally {
+      fs.rmSync(second.root, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('image containers', () => {

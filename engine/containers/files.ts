@@ -129,6 +129,27 @@ export class ContainerFiles {
     };
   }
 
+  /**
+   * Engine start: a container the engine believes running but the runtime reports paused was frozen by a copy
+   * the previous engine did not finish (a user's pause shows as `paused` in the engine too): thaw it.
+   */
+  async thawLeftovers(): Promise<void> {
+    const running = this.manager.repo.all().filter((r) => r.state.status === 'running');
+    if (!running.length) return;
+    let runtime: ContainerManager['runtime'];
+    try {
+      runtime = this.manager.runtime;
+    } catch {
+      return; // no runtime installed: nothing can be frozen either
+    }
+    for (const rec of running) {
+      const state = await runtime.state(rec.id).catch(() => null);
+      if (state?.status !== 'paused') continue;
+      await runtime.resume(rec.id).catch((err: Error) => this.ctx.log.warn(`thawing ${rec.name}: ${err.message}`));
+      this.ctx.log.info(`thawed ${rec.name}: a file copy of the previous engine left it frozen`);
+    }
+  }
+
   /** The container's bind and volume mounts as host directories (tmpfs has nothing while it is stopped). */
   private mountViews(rec: ContainerRecord): MountView[] {
     const volumes = this.ctx.volumes;
