@@ -13,15 +13,18 @@ import { rootPaths } from '../paths';
 import { openStore, type Store } from '../store/db';
 import { SettingsRepo } from '../store/settings';
 import { startRegistry, type TestRegistry } from '../testing/registry';
-import { buildImage, pushImage, type BuiltImage } from '../testing/image-builder';
+import { buildImage, buildLayer, pushImage, tarOf, type BuiltImage } from '../testing/image-builder';
 import { callCtx } from './testkit';
-import { createImagesService } from './service';
+import { createImagesService, type ImagesService } from './service';
+import { createImageArchiveService } from './archive-service';
 
 let reg: TestRegistry;
 let image: BuiltImage;
 let root = '';
 let mounted = false;
 let store: Store | null = null;
+let ctx: EngineContext;
+let svc: ImagesService;
 
 const mount = (...args: string[]) => {
   const r = spawnSync('mount', args, { encoding: 'utf8' });
@@ -36,6 +39,21 @@ beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-fulldisk-'));
   mount('-t', 'tmpfs', '-o', 'size=20m,mode=0700', 'tmpfs', root);
   mounted = true;
+  const paths = rootPaths(root);
+  for (const d of [paths.images, paths.tmp]) fs.mkdirSync(d, { recursive: true });
+  store = openStore(paths.store);
+  ctx = {
+    paths,
+    store,
+    events: new EventLog(store, defaultRetention),
+    settings: new SettingsRepo(store),
+    log: { info() {}, warn() {}, error() {} },
+    startedAt: Date.now(),
+    dockerSocket: null,
+    counters: {},
+  };
+  svc = createImagesService(ctx, { dockerConfig: path.join(os.tmpdir(), 'fd-fulldisk-no-config') });
+  await svc.start?.();
 }, 120_000);
 afterAll(async () => {
   store?.close();
@@ -49,23 +67,35 @@ function blobsAreWhole(blobs: string): boolean {
   return fs.readdirSync(blobs).every((hex) => crypto.createHash('sha256').update(fs.readFileSync(path.join(blobs, hex))).digest('hex') === hex);
 }
 
-describe('full disk during a pull', () => {
-  it('fails naming the disk, keeps the store consistent, and a later pull with more room works', async () => {
-    const paths = rootPaths(root);
-    for (const d of [paths.images, paths.tmp]) fs.mkdirSync(d, { recursive: true });
-    store = openStore(paths.store);
-    const ctx: EngineContext = {
-      paths,
-      store,
-      events: new EventLog(store, defaultRetention),
-      settings: new SettingsRepo(store),
-      log: { info() {}, warn() {}, error() {} },
-      startedAt: Date.now(),
-      dockerSocket: null,
-      counters: {},
+describe('full disk during a load or a pull', () => {
+  it('a load that does not fit fails naming the disk and leaves no upload, blob or snapshot', async () => {
+    const archive = createImageArchiveService(ctx, svc);
+    // 8 MB uploaded, then stored as a blob and unpacked: 24 MB on a 20 MB disk.
+    const layer = await buildLayer([{ path: 'data', content: crypto.randomBytes(8_000_000) }], 'none');
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.diffId] } }));
+    const tar = await tarOf([
+      { path: 'layer.tar', content: layer.data },
+      { path: 'config.json', content: config },
+      { path: 'manifest.json', content: JSON.stringify([{ Config: 'config.json', RepoTags: ['full/disk:1'], Layers: ['layer.tar'] }]) },
+    ]);
+    const uploadId = 'full-disk-upload';
+    for (let off = 0; off < tar.length; off += 1 << 20) {
+      await archive.handlers['images.loadUpload']({ uploadId, data: tar.subarray(off, off + (1 << 20)).toString('base64') }, callCtx());
+    }
+    const load = async () => {
+      for await (const p of archive.handlers['images.load']({ uploadId }, callCtx())) void p;
     };
-    const svc = createImagesService(ctx, { dockerConfig: path.join(os.tmpdir(), 'fd-fulldisk-no-config') });
-    await svc.start?.();
+    await expect(load()).rejects.toThrow(new RegExp(`^no space left on ${root} \\(.+\\) while loading an image archive: nothing partial was kept`));
+    expect(fs.readdirSync(ctx.paths.tmp)).toEqual([]);
+    expect(fs.readdirSync(path.join(ctx.paths.images, 'blobs', 'sha256'))).toEqual([]);
+    expect(fs.readdirSync(path.join(ctx.paths.images, 'ingest'))).toEqual([]);
+    expect(fs.readdirSync(path.join(ctx.paths.images, 'layers'))).toEqual([]);
+  }, 60_000);
+
+
+  it('fails naming the disk, keeps the store consistent, and a later pull with more room works', async () => {
+    const paths = ctx.paths;
+    store = ctx.store;
     const ref = `${reg.host}/big/one:1`;
     const pull = async () => {
       for await (const p of svc.handlers['images.pull']({ ref }, callCtx())) void p;
