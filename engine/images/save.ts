@@ -85,8 +85,18 @@ export async function* saveArchive(targets: SaveTarget[], meta: ImageMetadata, c
       const done = new Promise<void>((resolve, reject) => {
         entry = pack.entry({ name: entryName(digest), size, mode: 0o444, mtime: MTIME }, (err) => (err ? reject(err) : resolve()));
       });
+      // Awaited below; a cancelled save rejects it while the writer is elsewhere.
+      done.catch(() => undefined);
+      entry.on('error', () => undefined);
       for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
-        if (!entry.write(chunk as Buffer)) await new Promise<void>((r) => entry.once('drain', () => r()));
+        if (signal?.aborted || pack.destroyed) throw new EngineError('cancelled', 'save cancelled');
+        if (!entry.write(chunk as Buffer)) {
+          // 'close' too: a reader that went away destroys the pack, and the entry with it.
+          await new Promise<void>((r) => {
+            entry.once('drain', () => r());
+            entry.once('close', () => r());
+          });
+        }
       }
       entry.end(Buffer.alloc(0));
       await done;
@@ -98,6 +108,11 @@ export async function* saveArchive(targets: SaveTarget[], meta: ImageMetadata, c
     pack.finalize();
   })();
   writing.catch((err: Error) => pack.destroy(err));
-  for await (const chunk of pack as AsyncIterable<Buffer>) yield chunk;
-  await writing;
+  try {
+    for await (const chunk of pack as AsyncIterable<Buffer>) yield chunk;
+    await writing;
+  } finally {
+    // The reader stopped early (cancel, disconnect): release the writer and the open blob files.
+    if (!pack.destroyed) pack.destroy();
+  }
 }
