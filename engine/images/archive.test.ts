@@ -101,6 +101,10 @@ describe('image archives', () => {
     const after = await h.svc.handlers['images.inspect']({ ref: 'local/two:copy' }, callCtx());
     expect(after).toMatchObject({ id: before.id, rootfs: before.rootfs, config: { Cmd: ['/bin/tool'], Labels: { app: 'archive-test' } } });
     expect(after.repoTags.sort()).toEqual(before.repoTags.sort());
+    const byLabel = async (f: string) => (await h.svc.handlers['images.list']({ all: true, filters: [f] }, callCtx())).map((i) => i.id);
+    expect(await byLabel('label=app=archive-test')).toEqual([image.config.digest]);
+    expect(await byLabel('label=app')).toEqual([image.config.digest]);
+    expect(await byLabel('label=app=other')).toEqual([]);
     // The unpacked upper layer has its whiteout; a resolve gives the container side both layers.
     const resolved = await h.ctx.images!.resolve('local/two:copy');
     expect(fs.readFileSync(path.join(resolved.lowerDirs[0]!, 'etc/config'), 'utf8')).toBe('upper\n');
