@@ -310,13 +310,16 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
       'images.list': async (input) => {
         let images = meta.listImages();
         for (const f of input.filters) {
-          const [key, value = ''] = f.split('=', 2) as [string, string?];
+          // Split at the first '=' only: label=KEY=VALUE keeps its value.
+          const eq = f.indexOf('=');
+          const [key, value] = eq < 0 ? [f, ''] : [f.slice(0, eq), f.slice(eq + 1)];
           if (key === 'dangling') images = images.filter((i) => (meta.refsOf(i.id, 'tag').length === 0) === (value !== 'false'));
           else if (key === 'reference') {
             const re = new RegExp(`^${value.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}(:.*)?$`);
             images = images.filter((i) => meta.refsOf(i.id, 'tag').some((r) => re.test(familiarName(parseReference(r))) || re.test(r)));
           } else if (key === 'label') {
-            const [name, wanted] = value.split('=', 2) as [string, string?];
+            const at = value.indexOf('=');
+            const [name, wanted] = at < 0 ? [value, undefined] : [value.slice(0, at), value.slice(at + 1)];
             images = images.filter((i) => {
               const labels = i.config.config?.Labels ?? {};
               return wanted === undefined ? name in labels : labels[name] === wanted;
