@@ -103,11 +103,13 @@ describe('compose file dropped on the window', () => {
         '  web:',
         `    image: ${image}`,
         `    command: ${loop('web')}`,
+        '    network_mode: none',
         '    environment: {GREETING: "${GREETING}"}',
         '    depends_on: [db]',
         '  db:',
         `    image: ${image}`,
         `    command: ${loop('db')}`,
+        '    network_mode: none',
         '',
       ].join('\n'),
     );

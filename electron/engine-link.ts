@@ -54,7 +54,8 @@ export interface LinkOptions {
 /** child_process.fork of the CLI bundle (dist/cli.js) under `execPath` (a Node whose ABI fits the SQLite addon). */
 export function forkLauncher(cliPath: string, execPath: string = process.execPath): EngineLauncher {
   return (args, env) => {
-    const child = fork(cliPath, args, { execPath, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+    // execArgv: none of ours (a test runner's loaders, an inspector port) belongs in the engine.
+    const child = fork(cliPath, args, { execPath, execArgv: [], env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
     return {
       get pid() {
         return child.pid;
@@ -82,7 +83,10 @@ export interface UtilityProcessLike {
   };
 }
 
-/** Electron's utilityProcess.fork of the CLI bundle: a Node child started through Chromium's services. */
+/**
+ * Electron's utilityProcess.fork of the CLI bundle: a Node child started through Chromium's services. Electron
+ * puts the entry script at argv[1] (lib/utility/init.ts), so the CLI reads its arguments as under Node.
+ */
 export function utilityLauncher(utility: UtilityProcessLike, cliPath: string): EngineLauncher {
   return (args, env) => {
     const child = utility.fork(cliPath, args, { env, stdio: 'pipe', serviceName: 'Flying Dutchman engine' });

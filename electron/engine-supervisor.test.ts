@@ -16,7 +16,10 @@ const newRoot = (prefix = 'fd-sup-') => {
   roots.push(r);
   return r;
 };
-afterAll(() => {
+const supervisors: EngineSupervisor[] = [];
+afterAll(async () => {
+  // Whatever a failed test left: its engine processes stop before their roots go.
+  for (const s of supervisors) await s.stop().catch(() => undefined);
   for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
 });
 
@@ -44,8 +47,11 @@ function recorder() {
   };
 }
 
-const supervisor = (root: string, rec: ReturnType<typeof recorder>) =>
-  new EngineSupervisor({ root, log: quietLogger, launch: forkCli(), retryDelayMs: 20 }, rec.listener);
+function supervisor(root: string, rec: ReturnType<typeof recorder>) {
+  const sup = new EngineSupervisor({ root, log: quietLogger, launch: forkCli(), retryDelayMs: 20 }, rec.listener);
+  supervisors.push(sup);
+  return sup;
+}
 
 describe('engine supervisor (the engine restarting under the UI)', () => {
   it('starts an engine process, starts a new one after it crashes, and stops it on stop', async () => {
@@ -104,7 +110,7 @@ describe('engine supervisor (the engine restarting under the UI)', () => {
     sup.start();
     await rec.until(1);
     const client = () => sup.link!.client;
-    await client().call('containers.create', { name: 'keeper', rootfs, cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'], stopTimeout: 2 });
+    await client().call('containers.create', { name: 'keeper', rootfs, cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'], networkMode: 'none', stopTimeout: 2 });
     await client().call('containers.start', { id: 'keeper' });
     const pid = (await client().call('containers.inspect', { id: 'keeper' })).state.pid;
     await sup.stop(); // Quit, leaving containers running: the engine process ends, the container does not.

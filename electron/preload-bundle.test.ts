@@ -49,10 +49,10 @@ describe('preload bundle', () => {
 
     expect([...new Set(required)]).toEqual(['electron']);
     expect(Object.keys(exposed)).toEqual(['fd']);
-    const fd = exposed.fd as { engine: { connect(): Record<string, unknown> }; shell: object; platform: string };
+    const fd = exposed.fd as { engine: { connect(): Record<string, unknown> }; shell: { composeUp(id: string): void }; platform: string };
     expect(Object.keys(fd).sort()).toEqual(['engine', 'platform', 'shell']);
     expect(Object.keys(fd.engine)).toEqual(['connect']);
-    expect(Object.keys(fd.shell)).toEqual(['onEvent']);
+    expect(Object.keys(fd.shell)).toEqual(['onEvent', 'composeUp', 'composeDismiss']);
     expect(fd.platform).toBe('linux');
     // Nothing reachable from window.fd is the ipcRenderer or a generic send.
     const port = fd.engine.connect();
@@ -66,5 +66,8 @@ describe('preload bundle', () => {
     const drop = Object.assign(new Event('drop', { cancelable: true }), { dataTransfer: { files: [{ name: 'compose.yaml' }] } });
     window.dispatchEvent(drop);
     expect(sent.at(-1)).toEqual([channels.dropped, { paths: ['/dropped/compose.yaml'] }]);
+    // Confirming a plan main sent names it by id on the compose channel, nothing more.
+    fd.shell.composeUp('c1');
+    expect(sent.at(-1)).toEqual([channels.compose, { type: 'up', id: 'c1' }]);
   });
 });

@@ -31,6 +31,7 @@ afterAll(async () => {
   fs.rmSync(fixtures, { recursive: true, force: true });
 });
 
+// No network: these containers need none, and engines of test files running at once would contend for the host's bridges.
 const sleeper = ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'];
 
 function findItem(items: TrayItem[], label: string): TrayItem {
@@ -48,7 +49,7 @@ describe('tray with a real engine', () => {
 
     const project = { 'com.docker.compose.project': 'shop' };
     for (const [name, labels] of [['solo', {}], ['shop-web-1', project], ['shop-db-1', project]] as const) {
-      await link.client.call('containers.create', { name, rootfs, cmd: sleeper, labels, stopTimeout: 2 });
+      await link.client.call('containers.create', { name, rootfs, cmd: sleeper, labels, networkMode: 'none', stopTimeout: 2 });
       await link.client.call('containers.start', { id: name });
     }
     let model = trayModel(await readTrayInput(link.client));
