@@ -94,6 +94,18 @@ describe('engine link', () => {
     }
   });
 
+  it('an app that exits without closing the link (app.exit, a crash) does not leave its engine running', async () => {
+    const root = newRoot();
+    const link = await openEngineLink({ root, log: quietLogger, launch: forkCli() });
+    const pid = (await link.client.call('system.info', {})).pid;
+    link.abandon();
+    await link.lost;
+    for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(pid)).toBe(false);
+    expect(fs.existsSync(`${root}/engine.sock`)).toBe(false);
+    link.client.close();
+  });
+
   it('an engine that cannot start is reported with what it printed; without a launcher it says how to start one', async () => {
     const root = newRoot();
     await expect(openEngineLink({ root, log: quietLogger, launch: forkLauncher(path.join(root, 'missing-cli.js')) })).rejects.toThrow(

@@ -25,6 +25,11 @@ export interface EngineLink {
   lost: Promise<Error>;
   /** Disconnects; a child engine is stopped (SIGTERM: containers keep running under conmon). */
   close(): Promise<void>;
+  /**
+   * The app is exiting without an orderly close (app.exit, a crash): sends a child engine SIGTERM at once, so
+   * it stops on its own instead of outliving the app. Synchronous, for process 'exit' handlers.
+   */
+  abandon(): void;
 }
 
 /** A running engine process, whatever started it (child_process or Electron's utilityProcess). */
@@ -207,6 +212,7 @@ function clientLink(options: LinkOptions, client: EngineClient): EngineLink {
     client,
     lost: watchConnection(client),
     close: async () => client.close(),
+    abandon: () => undefined,
   };
 }
 
@@ -247,5 +253,6 @@ export async function openEngineLink(options: LinkOptions): Promise<EngineLink> 
       client.close();
       await stopEngine(engine);
     },
+    abandon: () => engine.process.kill('SIGTERM'),
   };
 }

@@ -50,6 +50,12 @@ export class EngineSupervisor {
     await link?.close();
   }
 
+  /** The process is exiting (see EngineLink.abandon): a child engine gets SIGTERM now. */
+  abandon(): void {
+    this.stopped = true;
+    this.current?.abandon();
+  }
+
   private sleep(ms: number) {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);

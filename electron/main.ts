@@ -299,6 +299,9 @@ app.on('before-quit', () => {
   quitting = true;
 });
 
+// app.exit() and crashes skip will-quit: the engine process we started must not outlive us.
+process.once('exit', () => supervisor.abandon());
+
 app.on('will-quit', (event) => {
   if (shutdownDone) return;
   event.preventDefault();
