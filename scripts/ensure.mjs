@@ -13,6 +13,8 @@ const purpose = process.argv.includes('--for') ? process.argv[process.argv.index
 // The engine's runtime parts, and what the tests drive for real (registry, compose, browser).
 const enginePackages = ['runc', 'conmon', 'netavark', 'aardvark-dns', 'iptables', 'uidmap', 'zstd', 'passt', 'fuse-overlayfs'];
 const testPackages = ['busybox-static', 'docker-registry', 'docker-compose', 'chromium'];
+// Xvfb: a display for the Electron e2e where Electron's binary exists but no desktop runs (electron/testing/display.ts).
+testPackages.push('xvfb');
 const wanted = purpose === 'test' ? [...enginePackages, ...testPackages] : [...enginePackages, 'chromium'];
 
 function log(message) {
