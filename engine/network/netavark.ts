@@ -67,6 +67,12 @@ export function netavarkJson(o: NetavarkOptions): object {
   };
 }
 
+/** Host-wide, not per data root: the iptables chains netavark creates are shared by every engine. */
+const NETAVARK_LOCK = '/run/lock/flying-dutchman-netavark.lock';
+const LOCK_WAIT_S = 45;
+/** flock's exit code when the wait runs out (chosen to differ from any of netavark's). */
+const LOCK_TIMEOUT_EXIT = 75;
+
 export class Netavark {
   constructor(private readonly configDir: string) {}
 
@@ -80,9 +86,14 @@ export class Netavark {
   private run(command: 'setup' | 'teardown', netns: string, options: NetavarkOptions): Promise<string> {
     const { netavark, aardvark } = this.binaries();
     const args = ['--config', this.configDir, '--rootless=false', `--aardvark-binary=${aardvark}`, command, netns];
+    // Two netavark runs at once (two engines, or two containers starting together) race to create the same
+    // iptables chains ("Chain already exists"): one host-wide lock serialises them, as podman's does.
+    const flock = findBinary('flock');
+    // -o: the lock fd is not inherited, or the aardvark-dns daemon netavark starts would hold it forever.
+    const [file, argv] = flock ? [flock, ['-o', '-w', String(LOCK_WAIT_S), '-E', String(LOCK_TIMEOUT_EXIT), NETAVARK_LOCK, netavark, ...args]] : [netavark, args];
     return new Promise((resolve, reject) => {
       // aardvark-dns is started by netavark and outlives it; its stdio must not hold our pipes open.
-      const child = spawn(netavark, args, { stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv() });
+      const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv() });
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -99,6 +110,9 @@ export class Netavark {
           child.stdout.destroy();
           child.stderr.destroy();
           if (code === 0) return resolve(out);
+          if (flock && code === LOCK_TIMEOUT_EXIT) {
+            return reject(unavailable(`netavark ${command}: ${NETAVARK_LOCK} stayed locked for ${LOCK_WAIT_S} s: find the process holding it with \`fuser ${NETAVARK_LOCK}\``));
+          }
           let message = (out + err).trim();
           try {
             message = (JSON.parse(out) as { error?: string }).error ?? message;

@@ -4,6 +4,7 @@ import type { EngineContext, EngineCounts, Service } from '../context';
 import { CONTRACT_VERSION, ENGINE_VERSION } from '../version';
 import { findTools } from './tools';
 import { hostFacts } from './host-facts';
+import { isRootless } from '../rootless/mode';
 
 type SystemHandlers = Pick<EngineApi, 'system.ping' | 'system.version' | 'system.info'>;
 
@@ -38,7 +39,7 @@ export function createSystemService(ctx: EngineContext): Service<SystemHandlers>
           engineSocket: ctx.paths.engineSocket,
           dockerSocket: ctx.dockerSocket,
           dockerHost: ctx.dockerSocket ? `unix://${ctx.dockerSocket}` : null,
-          rootless: process.getuid?.() !== 0,
+          rootless: isRootless(),
           runtime: { name: runtimeName, path: tools[runtimeName] ?? null, version: null },
           tools,
           counts: {
