@@ -60,7 +60,7 @@ export const ImagesListInput = z
   .object({
     /** Include untagged images (they are listed as <none>). */
     all: z.boolean().default(true),
-    /** `dangling=true|false`, `reference=PATTERN`. */
+    /** `dangling=true|false`, `reference=PATTERN`, `label=KEY[=VALUE]`. */
     filters: z.array(z.string()).default([]),
   })
   .strict();

@@ -1,6 +1,7 @@
 // Docker's container JSON ⇄ the contract's container shapes (notes §3 P1, §6.1). Pure translation: every
 // decision about containers is the engine's.
-import type { ContainerCreateInput, ContainerInspect, ContainerSummary } from '../api/containers';
+import type { z } from 'zod';
+import type { ContainerCreateInput, ContainerInspect, ContainerStatus, ContainerSummary, ListFilters } from '../api/containers';
 import { EngineError } from '../api/errors';
 import { dockerHostConfigEcho, dockerPortMap, hostConfigInput } from './host-config';
 
@@ -124,6 +125,7 @@ export function dockerSummary(c: ContainerSummary, detail?: ContainerInspect, ne
     HostConfig: { NetworkMode: detail ? dockerHostConfigEcho(detail.config).hostConfig.NetworkMode : 'default' },
     NetworkSettings: { Networks: detail ? dockerNetworks(detail, networkIds) : {} },
     Mounts: detail ? dockerMounts(detail) : [],
+    ...(c.sizeRw !== undefined ? { SizeRw: c.sizeRw } : {}),
   };
 }
 
@@ -214,12 +216,45 @@ export function dockerInspect(c: ContainerInspect, networkIds: Map<string, strin
 }
 
 /** Docker `GET /containers/json` filters → the contract's; keys the engine cannot filter by are a 400. */
-export function listFilters(filters: Map<string, string[]>) {
-  const out: { status?: string[]; label?: string[]; name?: string[]; id?: string[] } = {};
+/** Docker's `filters` query for /containers/json onto the contract's ListFilters (the engine does the matching). */
+export function listFilters(filters: Map<string, string[]>): z.input<typeof ListFilters> {
+  const out: z.input<typeof ListFilters> = {};
+  const single = (key: 'before' | 'since', values: string[]) => {
+    if (values.length > 1) throw new EngineError('invalid', `filter '${key}' takes one value`);
+    out[key] = values[0]!;
+  };
   for (const [key, values] of filters) {
     if (!values.length) continue;
-    if (key === 'status' || key === 'label' || key === 'name' || key === 'id') out[key] = values;
-    else throw new EngineError('invalid', `invalid filter '${key}'${['ancestor', 'before', 'since', 'exited', 'health', 'network', 'publish', 'expose', 'volume', 'isolation', 'is-task'].includes(key) ? ' (not supported by this engine yet)' : ''}`);
+    switch (key) {
+      case 'status':
+        out.status = values as ContainerStatus[];
+        break;
+      case 'label':
+      case 'name':
+      case 'id':
+      case 'ancestor':
+      case 'network':
+      case 'volume':
+        out[key] = values;
+        break;
+      case 'health':
+        out.health = values as ('starting' | 'healthy' | 'unhealthy' | 'none')[];
+        break;
+      case 'exited':
+        out.exited = values.map((v) => {
+          if (!/^-?\d+$/.test(v)) throw new EngineError('invalid', `invalid filter 'exited=${v}': an exit code is a number`);
+          return Number(v);
+        });
+        break;
+      case 'before':
+      case 'since':
+        single(key, values);
+        break;
+      case 'is-task':
+        break; // no swarm here: nothing is a task
+      default:
+        throw new EngineError('invalid', `invalid filter '${key}'${['publish', 'expose', 'isolation'].includes(key) ? ' (not supported by this engine yet)' : ''}`);
+    }
   }
   return out;
 }

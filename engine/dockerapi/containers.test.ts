@@ -206,4 +206,22 @@ describe('docker API socket: containers with the docker CLI', () => {
     expect((await docker('inspect', '--format', '{{.State.Running}}', 'chatty')).stdout.trim()).toBe('true');
     expect((await docker('rm', '-f', 'chatty')).code).toBe(0);
   });
+  it('docker ps filters by exit code, health and before/since, and -s reports the layer size', async () => {
+    for (const [name, code] of [['ex3', 3], ['ex0', 0]] as const) {
+      const id = await create(name, ['sh', '-c', `exit ${code}`]);
+      await engine.client.call('containers.start', { id });
+      await engine.client.call('containers.wait', { id });
+    }
+    const names = async (...args: string[]) => (await docker('ps', '-a', '--format', '{{.Names}}', ...args)).stdout.trim().split('\n').filter(Boolean);
+    expect(await names('--filter', 'exited=3')).toEqual(['ex3']);
+    expect(await names('--filter', 'since=ex3', '--filter', 'name=ex')).toEqual(['ex0']);
+    expect(await names('--filter', 'before=ex0', '--filter', 'name=ex')).toEqual(['ex3']);
+    expect(await names('--filter', 'health=healthy', '--filter', 'name=ex')).toEqual([]);
+    const bad = await docker('ps', '--filter', 'exited=zero');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("invalid filter 'exited=zero'");
+    const sized = await docker('ps', '-a', '-s', '--filter', 'name=ex3', '--format', '{{.Size}}');
+    expect(sized.stdout.trim()).toMatch(/^\d+(\.\d+)?[kMG]?B/);
+    for (const n of ['ex3', 'ex0']) await docker('rm', n);
+  });
 });

@@ -172,7 +172,8 @@ export function containerRoutes(router: Router) {
   router.add('GET', '/containers/json', async ({ res, query, engine }) => {
     const filters = listFilters(parseFilters(query.get('filters')));
     const all = boolValue(query.get('all'));
-    let list = await engine.call('containers.list', { all, filters: filters as never });
+    const size = boolValue(query.get('size'));
+    let list = await engine.call('containers.list', { all, filters, size });
     const limit = intParam(query, 'limit', -1)!;
     if (limit > 0) list = list.slice(0, limit);
     // Networks, mounts and the image id are in each container's inspect (a container removed meanwhile has none).

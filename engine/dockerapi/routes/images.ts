@@ -118,7 +118,7 @@ export function imageRoutes(router: Router) {
   router.add('GET', '/images/json', async ({ res, query, engine }) => {
     const filters: string[] = [];
     for (const [key, values] of parseFilters(query.get('filters'))) {
-      if (key !== 'dangling' && key !== 'reference') throw new EngineError('invalid', `invalid filter '${key}'`);
+      if (key !== 'dangling' && key !== 'reference' && key !== 'label') throw new EngineError('invalid', `invalid filter '${key}'`);
       for (const v of values) filters.push(`${key}=${v}`);
     }
     const list = await engine.call('images.list', { all: true, filters });

@@ -10,15 +10,10 @@ const unsupported = (what: string) => () => {
 export function unsupportedRoutes(router: Router) {
   router.add('POST', '/containers/prune', unsupported('container prune'));
   router.add('POST', '/containers/{id}/update', unsupported('updating container resources'));
-  router.add('GET', '/containers/{id}/top', unsupported('listing container processes (top)'));
-  router.add('GET', '/containers/{id}/changes', unsupported('container filesystem changes'));
   router.add('GET', '/containers/{id}/export', unsupported('exporting containers'));
-  router.add('HEAD,GET,PUT', '/containers/{id}/archive', unsupported('copying files to and from containers (docker cp)'));
   router.add('POST', '/commit', unsupported('committing containers to images'));
   router.add('POST', '/build', unsupported('building images'));
   router.add('GET', '/images/search', unsupported('searching registries'));
-  router.add('GET', '/images/get', unsupported('saving images to a tarball'));
-  router.add('POST', '/images/load', unsupported('loading images from a tarball'));
   router.add('GET', '/images/{name:.+}/history', unsupported('image history'));
   router.add('POST', '/images/{name:.+}/push', unsupported('pushing images'));
 }
