@@ -1,24 +1,19 @@
 // The desktop app end to end with Playwright's Electron launcher. Runs only where an Electron binary exists
-// (it cannot be downloaded on the offline machines: design §6) and a display is available; otherwise the
-// reason is printed and the suite is skipped. The same UI is covered in Chromium against the web host.
+// (it cannot be downloaded on the offline machines: design §6); otherwise the reason is printed and the suite
+// is skipped. Without a display a private Xvfb is started (ensureDisplay). The same UI is covered in Chromium
+// against the web host.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { findElectronBinary } from '../scripts/electron-binary.mjs';
+import { ensureDisplay, type Display } from '../electron/testing/display';
 
 const top = path.resolve(import.meta.dirname, '..');
 const binary = findElectronBinary(top);
 const mainBundle = path.join(top, 'dist/electron/main.cjs');
-const hasDisplay = !!(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) || process.platform === 'darwin';
-const skipReason = !binary
-  ? 'no Electron binary in node_modules/electron/dist (its download needs a network)'
-  : !fs.existsSync(mainBundle)
-    ? 'dist/electron/main.cjs is not built (run npm run build)'
-    : !hasDisplay
-      ? 'no display (set DISPLAY, e.g. under xvfb-run)'
-      : null;
+const skipReason = !binary ? 'no Electron binary in node_modules/electron/dist (its download needs a network)' : null;
 if (skipReason) console.warn(`[e2e/electron] skipped: ${skipReason}`);
 
 describe.skipIf(skipReason !== null)('desktop app (Electron)', () => {
@@ -26,14 +21,18 @@ describe.skipIf(skipReason !== null)('desktop app (Electron)', () => {
   let page: Page;
   let root: string;
   let userData: string;
+  let display: Display | null = null;
 
   beforeAll(async () => {
+    if (!fs.existsSync(mainBundle)) throw new Error('dist/electron/main.cjs is not built (run npm run build)');
+    display = process.platform === 'darwin' ? null : await ensureDisplay();
+    if (!display && process.platform !== 'darwin') throw new Error('no display and no Xvfb to start one (scripts/ensure.mjs installs xvfb)');
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-e2e-electron-'));
     userData = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-e2e-userdata-'));
     app = await _electron.launch({
       executablePath: binary!,
       args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), mainBundle, '--root', root, `--user-data-dir=${userData}`],
-      env: { ...process.env, FD_ROOT: root },
+      env: { ...process.env, FD_ROOT: root, ...(display ? { DISPLAY: display.display } : {}) },
     });
     page = await app.firstWindow();
     await page.waitForLoadState('domcontentloaded');
@@ -42,6 +41,7 @@ describe.skipIf(skipReason !== null)('desktop app (Electron)', () => {
   afterAll(async () => {
     await app?.evaluate(({ app: a }) => a.exit(0)).catch(() => undefined);
     await app?.close().catch(() => undefined);
+    await display?.stop();
     for (const d of [root, userData]) if (d) fs.rmSync(d, { recursive: true, force: true });
   });
 
