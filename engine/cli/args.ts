@@ -57,7 +57,8 @@ export function parseArgs<S extends FlagSpecs>(argv: string[], specs: S, options
     if (arg.startsWith('--') && arg.length > 2) {
       const eq = arg.indexOf('=');
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-      if (!(name in specs)) throw new UsageError(`unknown flag: --${name}`);
+      // own keys only: `--constructor` must not find Object.prototype's
+      if (!Object.hasOwn(specs, name)) throw new UsageError(`unknown flag: --${name}`);
       set(name, eq < 0 ? undefined : arg.slice(eq + 1), next);
       continue;
     }

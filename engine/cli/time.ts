@@ -15,14 +15,21 @@ export function parseDuration(text: string): number | null {
   return matched === text.length && matched > 0 ? total : null;
 }
 
-/** Returns unix milliseconds. */
-export function parseTimeArg(text: string, now = Date.now()): number {
-  const trimmed = text.trim();
+const MAX_DATE_MS = 8.64e15;
+
+function parseTimeValue(trimmed: string, now: number): number | null {
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
   const duration = parseDuration(trimmed);
   if (duration !== null) return now - duration;
   const parsed = Date.parse(trimmed);
-  if (!Number.isNaN(parsed)) return parsed;
+  return Number.isNaN(parsed) ? null : parsed;
+}
+
+/** Returns unix milliseconds. */
+export function parseTimeArg(text: string, now = Date.now()): number {
+  const ms = parseTimeValue(text.trim(), now);
+  // Huge digit runs parse as Infinity or beyond the Date range (±8.64e15 ms), which no date can hold.
+  if (ms !== null && Math.abs(ms) <= MAX_DATE_MS) return ms;
   throw new UsageError(`invalid time "${text}": use unix seconds, an RFC 3339 time (2026-01-02T15:04:05Z) or a duration (10m, 1h)`);
 }
 
