@@ -28,7 +28,7 @@ export async function startFd(): Promise<FdPeer> {
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   let exited = false;
   child.once('exit', () => (exited = true));
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`fd engine not ready in 20 s: ${out}`)), 20_000);
     const check = () => {
       if (out.includes('engine ready')) {
@@ -41,6 +41,11 @@ export async function startFd(): Promise<FdPeer> {
       clearTimeout(timer);
       reject(new Error(`fd engine exited ${code}: ${out}`));
     });
+  });
+  await ready.catch((err: unknown) => {
+    if (!exited) child.kill('SIGKILL');
+    fs.rmSync(root, { recursive: true, force: true });
+    throw err;
   });
   const cli = [process.execPath, fdBin, '--root', root];
   const fd = (args: string[]) => {
