@@ -43,6 +43,9 @@ await build({
   entryPoints: entries.map((e) => ({ in: path.join(top, e.in), out: e.out.replace(/\.js$/, '') })),
   outdir: dist,
   bundle: true,
+  // Dynamic imports become chunks: `fd ps` does not load the engine that only `fd engine` runs.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',
