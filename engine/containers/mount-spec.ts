@@ -26,6 +26,8 @@ export function parseByteSize(text: string): number {
   const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 }[m[2]!.toLowerCase() as '' | 'k']!;
   const n = Math.round(Number(m[1]) * mult);
   if (n <= 0) throw invalid(`invalid size "${text}": it must be more than 0 bytes`);
+  // Long digit runs overflow to Infinity (stored as null in JSON) or lose precision.
+  if (!Number.isSafeInteger(n)) throw invalid(`invalid size "${text}": it is too large`);
   return n;
 }
 
