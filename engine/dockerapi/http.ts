@@ -131,6 +131,8 @@ export function checkFilterKeys(filters: Map<string, string[]>, accepted: readon
   }
 }
 
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * Docker timestamps on the query (`since`, `until`): unix `secs[.nanos]` as the clients send them, in
  * milliseconds. RFC 3339 is accepted too, for hand-written requests.
@@ -141,10 +143,13 @@ export function timestampMs(value: string | null, key: string): number | undefin
   if (m) {
     const secs = Number(m[1]);
     const frac = (m[2] ?? '').padEnd(9, '0');
-    return Math.max(0, secs * 1000 + Math.floor(Number(frac) / 1e6));
+    const ms = Math.max(0, secs * 1000 + Math.floor(Number(frac) / 1e6));
+    // Long digit runs overflow past what a Date holds (±8.64e15 ms; Infinity), which crashes formatting later.
+    if (ms <= MAX_DATE_MS) return ms;
+  } else {
+    const parsed = Date.parse(value);
+    if (!Number.isNaN(parsed)) return parsed;
   }
-  const parsed = Date.parse(value);
-  if (!Number.isNaN(parsed)) return parsed;
   throw new EngineError('invalid', `invalid value for ${key}: ${JSON.stringify(value)} is not a unix timestamp`);
 }
 
