@@ -8,12 +8,13 @@ import type { ContainerSummary } from '../../engine/api/containers';
 import { useServices } from '../app';
 import { ErrorState, ScreenHeader } from '../components/Shell';
 import { TaskProgress } from '../components/Tasks';
-import { openComposeFile } from '../compose/intake';
+import { desktopShell, openComposeFile } from '../compose/intake';
 import { callIfAvailable } from '../queries/methods';
 import { useCompose, type ComposeDraft } from '../state/compose';
 import { useTasks } from '../state/tasks';
 import { hrefFor, useUi } from '../state/ui';
 import { startComposeUp } from '../tasks/composeUp';
+import { startShellComposeUp } from '../tasks/composeShell';
 
 const PROJECT_LABEL = 'com.docker.compose.project';
 
@@ -43,14 +44,25 @@ function PlanView({ draft }: { draft: ComposeDraft }) {
   const task = useTasks((s) => s.tasks.find((t) => t.id === taskId) ?? null);
   const nameId = useId();
   const input = planInput(draft, projectName);
+  // A plan the desktop shell made is shown as it came; only the page's own drafts are planned here.
+  const shellPlan = draft.shell;
+  const shell = desktopShell();
   const plan = useQuery({
     queryKey: ['compose', 'plan', draft.seq, draft.path, input.projectName ?? ''],
     queryFn: () => connection.call('compose.plan', input) as Promise<ComposePlanResult>,
+    enabled: !shellPlan,
   });
-  const result = plan.data;
+  const result = shellPlan ? (shellPlan.result ?? undefined) : plan.data;
+  const planError = shellPlan?.error ? new Error(shellPlan.error) : plan.error;
   const up = () => {
     if (!result?.ok) return;
-    setTaskId(startComposeUp(connection, result.project.name, { ...input, projectName: result.project.name }));
+    if (shellPlan && shell && shellPlan.id) setTaskId(startShellComposeUp(shell, shellPlan.id, result.project.name));
+    else if (!shellPlan) setTaskId(startComposeUp(connection, result.project.name, { ...input, projectName: result.project.name }));
+  };
+  const close = () => {
+    // Main keeps a plan until it is answered; a running up goes on (its task can still be cancelled).
+    if (shellPlan?.id && shell && !task) shell.composeDismiss(shellPlan.id);
+    clear();
   };
   const changes = result?.ok ? result.plan.steps.filter((s) => s.action !== 'keep').length : 0;
 
@@ -60,16 +72,18 @@ function PlanView({ draft }: { draft: ComposeDraft }) {
         <h2>
           Plan for <code>{draft.path}</code>
         </h2>
-        <button type="button" onClick={clear}>
+        <button type="button" onClick={close}>
           Close
         </button>
       </div>
-      <div className="toolbar">
-        <label htmlFor={nameId}>Project name</label>
-        <input id={nameId} value={projectName} placeholder={result?.ok ? result.project.name : 'from the file'} onChange={(e) => setProjectName(e.target.value)} />
-      </div>
-      {plan.error ? <ErrorState error={plan.error} /> : null}
-      {!result ? <p className="muted">Planning…</p> : null}
+      {shellPlan ? null : (
+        <div className="toolbar">
+          <label htmlFor={nameId}>Project name</label>
+          <input id={nameId} value={projectName} placeholder={result?.ok ? result.project.name : 'from the file'} onChange={(e) => setProjectName(e.target.value)} />
+        </div>
+      )}
+      {planError ? <ErrorState error={planError} /> : null}
+      {!result && !planError ? <p className="muted">Planning…</p> : null}
       {result && !result.ok ? (
         <div className="error-state" role="alert" aria-label="Compose file errors">
           <p>This compose file cannot be used:</p>
@@ -120,9 +134,11 @@ function PlanView({ draft }: { draft: ComposeDraft }) {
             </table>
           </div>
           <div className="dialog-actions">
-            <button type="button" onClick={up} disabled={task?.state === 'running'}>
-              {task ? 'Run up again' : 'Up'}
-            </button>
+            {shellPlan && task ? null : (
+              <button type="button" onClick={up} disabled={task?.state === 'running'}>
+                {task ? 'Run up again' : 'Up'}
+              </button>
+            )}
           </div>
         </>
       ) : null}
