@@ -3,11 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, type TestEngine } from '../testing/engine';
-import { freePort, startRegistry, type TestRegistry } from '../testing/registry';
-import { busyboxImage, pushImage } from '../testing/image-builder';
+import type { TestEngine } from '../testing/engine';
+import { freePort, type TestRegistry } from '../testing/registry';
+import { startImageEngine, type ImageEngine } from '../testing/fixtures';
 import { runCompose, runDocker } from './testing';
 
+let fixture: ImageEngine;
 let engine: TestEngine;
 let registry: TestRegistry;
 let dir: string;
@@ -25,21 +26,11 @@ function project(name: string, services: Record<string, string>, extra: Record<s
 }
 
 beforeAll(async () => {
-  registry = await startRegistry();
-  await pushImage(registry, 'tools/busybox', '1.0', await busyboxImage());
-  engine = await startTestEngine();
+  fixture = await startImageEngine();
+  ({ engine, registry } = fixture);
   dir = path.join(engine.root, 'projects');
 });
-afterAll(async () => {
-  if (engine) {
-    for (const c of await engine.client.call('containers.list', { all: true }).catch(() => [])) {
-      await engine.client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
-    }
-    await engine.close();
-    fs.rmSync(engine.root, { recursive: true, force: true });
-  }
-  await registry?.stop();
-});
+afterAll(() => fixture?.close());
 
 describe('docker-compose 1.29 against the docker API socket', () => {
   it('up -d on the default network (names resolve, port published, named volume), ps, up-to-date, recreate and down -v', async () => {

@@ -1,11 +1,13 @@
 // Images and `docker run` against the real docker CLI 28, with images from a loopback docker-registry.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, type TestEngine } from '../testing/engine';
+import type { TestEngine } from '../testing/engine';
 import { startRegistry, type TestRegistry } from '../testing/registry';
 import { busyboxImage, pushImage } from '../testing/image-builder';
+import { startImageEngine, type ImageEngine } from '../testing/fixtures';
 import { request, runDocker, runDockerTty } from './testing';
 
+let fixture: ImageEngine;
 let engine: TestEngine;
 let registry: TestRegistry;
 let socket: string;
@@ -13,22 +15,11 @@ let image: string;
 const docker = (...args: string[]) => runDocker(socket, args, { timeoutMs: 60_000 });
 
 beforeAll(async () => {
-  registry = await startRegistry();
-  await pushImage(registry, 'tools/busybox', '1.0', await busyboxImage());
-  image = `${registry.host}/tools/busybox:1.0`;
-  engine = await startTestEngine();
+  fixture = await startImageEngine();
+  ({ engine, registry, image } = fixture);
   socket = engine.host.paths.dockerSocket;
 });
-afterAll(async () => {
-  if (engine) {
-    for (const c of await engine.client.call('containers.list', { all: true }).catch(() => [])) {
-      await engine.client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
-    }
-    await engine.close();
-    fs.rmSync(engine.root, { recursive: true, force: true });
-  }
-  await registry?.stop();
-});
+afterAll(() => fixture?.close());
 
 describe('docker API socket: images and run with the docker CLI', () => {
   it('docker pull streams progress and the image is listed, inspected, tagged and removed', async () => {

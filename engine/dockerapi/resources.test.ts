@@ -3,13 +3,14 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, type TestEngine } from '../testing/engine';
+import type { TestEngine } from '../testing/engine';
 import { freePort, startRegistry, type TestRegistry } from '../testing/registry';
 import { busyboxImage, pushImage } from '../testing/image-builder';
+import { startImageEngine, type ImageEngine } from '../testing/fixtures';
 import { request, runDocker } from './testing';
 
+let fixture: ImageEngine;
 let engine: TestEngine;
-let registry: TestRegistry;
 let socket: string;
 let image: string;
 const docker = (...args: string[]) => runDocker(socket, args, { timeoutMs: 60_000 });
@@ -27,23 +28,12 @@ function httpGet(port: number): Promise<{ status: number; body: string }> {
 }
 
 beforeAll(async () => {
-  registry = await startRegistry();
-  await pushImage(registry, 'tools/busybox', '1.0', await busyboxImage());
-  image = `${registry.host}/tools/busybox:1.0`;
-  engine = await startTestEngine();
+  fixture = await startImageEngine();
+  ({ engine, image } = fixture);
   socket = engine.host.paths.dockerSocket;
   expect((await docker('pull', image)).code).toBe(0);
 });
-afterAll(async () => {
-  if (engine) {
-    for (const c of await engine.client.call('containers.list', { all: true }).catch(() => [])) {
-      await engine.client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
-    }
-    await engine.close();
-    fs.rmSync(engine.root, { recursive: true, force: true });
-  }
-  await registry?.stop();
-});
+afterAll(() => fixture?.close());
 
 describe('docker API socket: networks, volumes, ports, stats, rename', () => {
   it('docker volume create, ls, inspect and rm', async () => {

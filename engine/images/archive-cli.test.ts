@@ -3,13 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFd, runProcess, startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
-import { startRegistry, type TestRegistry } from '../testing/registry';
-import { busyboxImage, pushImage } from '../testing/image-builder';
+import { runFd, runProcess, tempRoot, type TestEngine } from '../testing/engine';
+import { startImageEngine, type ImageEngine } from '../testing/fixtures';
 import { DOCKER_BIN, request } from '../dockerapi/testing';
 
+let fixture: ImageEngine;
 let engine: TestEngine;
-let reg: TestRegistry;
 let image: string;
 let imageId: string;
 const work = tempRoot('fd-archive-cli-');
@@ -22,22 +21,11 @@ const sh = (script: string) =>
   });
 
 beforeAll(async () => {
-  reg = await startRegistry();
-  const bb = await busyboxImage();
-  imageId = bb.config.digest;
-  await pushImage(reg, 'tools/box', '1', bb);
-  image = `${reg.host}/tools/box:1`;
-  engine = await startTestEngine();
+  fixture = await startImageEngine({ repo: 'tools/box', tag: '1' });
+  ({ engine, image, imageId } = fixture);
 });
 afterAll(async () => {
-  if (engine) {
-    for (const c of await engine.client.call('containers.list', { all: true }).catch(() => [])) {
-      await engine.client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
-    }
-    await engine.close();
-    fs.rmSync(engine.root, { recursive: true, force: true });
-  }
-  await reg?.stop();
+  await fixture?.close();
   fs.rmSync(work, { recursive: true, force: true });
 });
 
