@@ -1,18 +1,18 @@
-// Rootless bridge networking: netavark cannot make bridges or NAT rules without the host's root, so a rootless
-// engine gives each container's network namespace a pasta (Debian `passt`) instead. pasta joins the namespace,
-// configures eth0 with the address the network allocated (so inspect, /etc/hosts and the app agree), NATs the
-// container's traffic through ordinary sockets of the user, and listens on the host for published ports. Same
-// setup/teardown shape as the netavark driver, so the network manager swaps one for the other.
-// Not covered (yet): container-to-container traffic over a shared bridge and container-name DNS.
+// Rootless bridge networking (podman's rootless-netns model, rootless-netns.ts): netavark runs inside the rootless
+// network namespace with --rootless=true and there makes each network's bridge, the container's veth, NAT and
+// aardvark-dns, exactly as it does on the host for a root engine. So containers on a user network reach each
+// other by address and by name, and a container may join several networks. Published ports: a pasta of the
+// container's own, attached to its namespace without configuring it, listens on the host and splices
+// connections from the host's loopback into the container's loopback (rootless ports answer on host loopback).
 import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { unavailable } from '../api/errors';
 import { cleanEnv } from '../runtime/exec-file';
 import { findBinary } from '../system/tools';
-import type { NetavarkNetworkResult, NetavarkOptions } from '../network/netavark';
+import { netavarkJson, type NetavarkNetworkResult, type NetavarkOptions } from '../network/netavark';
 import type { PortMapping } from '../network/types';
+import { ensureRootlessNetns, livePasta, mapGatewayToHost, runPasta } from './rootless-netns';
 
 /** pasta's -t/-u spec for one mapping: `[ADDR/]HOST[-END]:CONTAINER[-END]`. */
 export function pastaPortSpec(p: PortMapping): string {
@@ -20,23 +20,31 @@ export function pastaPortSpec(p: PortMapping): string {
   return `${p.hostIp ? `${p.hostIp}/` : ''}${range(p.hostPort)}:${range(p.containerPort)}`;
 }
 
-/** A stable locally administered MAC for the container (pasta would make a random one each start). */
-function macFor(containerId: string): string {
-  const b = crypto.createHash('sha256').update(containerId).digest();
-  return ['02', ...[...b.subarray(0, 5)].map((x) => x.toString(16).padStart(2, '0'))].join(':');
+/** The port-forwarding pasta of one container: no --config-net (netavark owns eth0), its tap stays down. */
+export function pastaPortArgs(netns: string, pidFile: string, ports: PortMapping[]): string[] {
+  const tcp = ports.filter((p) => p.protocol === 'tcp').map(pastaPortSpec);
+  const udp = ports.filter((p) => p.protocol === 'udp').map(pastaPortSpec);
+  return ['--netns', netns, '-I', 'fdports0', '-t', tcp.length ? tcp.join(',') : 'none', '-u', udp.length ? udp.join(',') : 'none', '-T', 'none', '-U', 'none', '-4', '--pid', pidFile, '--quiet'];
 }
 
-export function pastaArgs(netns: string, pidFile: string, o: NetavarkOptions): string[] {
-  const e = o.endpoints[0]!;
-  const prefix = e.network.subnet.split('/')[1] ?? '24';
-  const args = ['--config-net', '--netns', netns, '-I', e.interfaceName, '-a', e.ip, '-n', prefix, '-g', e.network.gateway, '--ns-mac-addr', macFor(o.containerId)];
-  // DNS sent to the gateway goes to the host's resolver (there is no aardvark-dns without root).
-  if (e.network.dns) args.push('--dns-forward', e.network.gateway);
-  const tcp = o.ports.filter((p) => p.protocol === 'tcp').map(pastaPortSpec);
-  const udp = o.ports.filter((p) => p.protocol === 'udp').map(pastaPortSpec);
-  args.push('-t', tcp.length ? tcp.join(',') : 'none', '-u', udp.length ? udp.join(',') : 'none', '-T', 'none', '-U', 'none');
-  args.push('-4', '--pid', pidFile, '--quiet');
-  return args;
+interface RawResult {
+  error?: string;
+  [network: string]: unknown;
+}
+
+/** netavark's setup answer, per network. */
+export function parseNetavarkSetup(out: string): Record<string, NetavarkNetworkResult> {
+  const raw = JSON.parse(out) as Record<string, { dns_search_domains?: string[]; dns_server_ips?: string[]; interfaces?: Record<string, { mac_address: string; subnets?: { gateway?: string; ipnet: string }[] }> }>;
+  return Object.fromEntries(
+    Object.entries(raw).map(([name, r]) => [
+      name,
+      {
+        dnsServers: r.dns_server_ips ?? [],
+        dnsSearch: r.dns_search_domains ?? [],
+        interfaces: Object.fromEntries(Object.entries(r.interfaces ?? {}).map(([ifname, i]) => [ifname, { mac: i.mac_address, ipnet: i.subnets?.[0]?.ipnet ?? '', gateway: i.subnets?.[0]?.gateway ?? '' }])),
+      },
+    ]),
+  );
 }
 
 export class PastaDriver {
@@ -46,51 +54,66 @@ export class PastaDriver {
     return path.join(this.stateDir, `pasta-${containerId}.pid`);
   }
 
-  async setup(netns: string, options: NetavarkOptions): Promise<Record<string, NetavarkNetworkResult>> {
-    const e = options.endpoints[0];
-    if (!e) return {};
-    // A second network on a running container would need a second pasta on the same namespace.
-    if (options.endpoints.length > 1 || isPastaPid(this.pidFile(options.containerId))) {
-      throw unavailable(`rootless containers join one network (each gets its own pasta): ${options.containerName} cannot join ${options.endpoints.map((x) => x.network.name).join(', ')} as well`);
-    }
-    const pasta = findBinary('pasta');
-    if (!pasta) throw unavailable('rootless container networking needs pasta: run (as root): apt-get install passt (or use --network none|host)');
-    fs.mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
-    const pidFile = this.pidFile(options.containerId);
-    // pasta configures the namespace, then forks into the background and exits 0; its stdio must not hold ours.
-    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve, reject) => {
-      const child = spawn(pasta, pastaArgs(netns, pidFile, options), { stdio: ['ignore', 'ignore', 'pipe'], env: cleanEnv() });
+  /** netavark inside the rootless netns; ports are left to the container's pasta (none go to netavark). */
+  private async netavark(command: 'setup' | 'teardown', netns: string, options: NetavarkOptions): Promise<string> {
+    const netavark = findBinary('netavark');
+    const aardvark = findBinary('aardvark-dns');
+    const nsenter = findBinary('nsenter');
+    if (!netavark || !aardvark || !nsenter) throw unavailable('rootless container networks need netavark and aardvark-dns: run (as root): apt-get install netavark aardvark-dns');
+    const rootlessNetns = await ensureRootlessNetns(this.stateDir);
+    const args = [`--net=${rootlessNetns}`, '--', netavark, '--config', this.stateDir, '--rootless=true', `--aardvark-binary=${aardvark}`, command, netns];
+    const { code, out } = await new Promise<{ code: number; out: string }>((resolve, reject) => {
+      // aardvark-dns, started by netavark, outlives it: its stdio must not hold our pipes open.
+      const child = spawn(nsenter, args, { stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv() });
+      let text = '';
       let err = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       child.on('error', reject);
       child.on('exit', (c) => {
         clearTimeout(timer);
         setTimeout(() => {
+          child.stdout.destroy();
           child.stderr.destroy();
-          resolve({ code: c ?? 1, stderr: err });
+          resolve({ code: c ?? 1, out: c === 0 ? text : text + err.split('\n').filter((l) => l && !/syslog/.test(l)).join('; ') });
         }, 20);
       });
+      child.stdin.end(JSON.stringify(netavarkJson({ ...options, ports: [] })));
     });
     if (code !== 0) {
-      await this.teardown(netns, options);
-      const text = stderr.split('\n').filter((l) => l && !/syslog/.test(l)).join('; ');
-      throw unavailable(`pasta could not set up the network of ${options.containerName}: ${text || `exit ${code}`}`);
+      let message = out.trim();
+      try {
+        message = (JSON.parse(out) as RawResult).error ?? message;
+      } catch {
+        // not JSON
+      }
+      throw unavailable(`netavark ${command} (rootless) failed for ${options.containerName}: ${message || `exit ${code}`}`);
     }
-    const ipnet = `${e.ip}/${e.network.subnet.split('/')[1] ?? '24'}`;
-    return {
-      [e.network.name]: {
-        dnsServers: e.network.dns ? [e.network.gateway] : [],
-        dnsSearch: [],
-        interfaces: { [e.interfaceName]: { mac: macFor(options.containerId), ipnet, gateway: e.network.gateway } },
-      },
-    };
+    return out;
   }
 
-  /** Stops the container's pasta (it also quits on its own once the pinned namespace is removed). */
-  async teardown(_netns: string, options: NetavarkOptions): Promise<void> {
+  async setup(netns: string, options: NetavarkOptions): Promise<Record<string, NetavarkNetworkResult>> {
+    if (!options.endpoints.length) return {};
+    const results = parseNetavarkSetup(await this.netavark('setup', netns, options));
+    try {
+      const rootlessNetns = await ensureRootlessNetns(this.stateDir);
+      for (const e of options.endpoints) await mapGatewayToHost(rootlessNetns, e.network.gateway);
+      if (options.ports.length) {
+        const pidFile = this.pidFile(options.containerId);
+        const { code, stderr } = await runPasta(pastaPortArgs(netns, pidFile, options.ports));
+        if (code !== 0) throw unavailable(`pasta could not publish the ports of ${options.containerName}: ${stderr || `exit ${code}`}`);
+      }
+    } catch (err) {
+      await this.teardown(netns, options).catch(() => undefined);
+      throw err;
+    }
+    return results;
+  }
+
+  async teardown(netns: string, options: NetavarkOptions): Promise<void> {
     const pidFile = this.pidFile(options.containerId);
-    const pid = isPastaPid(pidFile);
+    const pid = options.ports.length ? livePasta(pidFile) : null;
     if (pid) {
       try {
         process.kill(pid, 'SIGTERM');
@@ -98,16 +121,7 @@ export class PastaDriver {
         // already gone
       }
     }
-    fs.rmSync(pidFile, { force: true });
-  }
-}
-
-/** The pid in the file when it is a live pasta (not a reused pid), else null. */
-function isPastaPid(pidFile: string): number | null {
-  try {
-    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-    return pid > 0 && /^(pasta|passt)/.test(fs.readFileSync(`/proc/${pid}/comm`, 'utf8')) ? pid : null;
-  } catch {
-    return null;
+    if (options.ports.length) fs.rmSync(pidFile, { force: true });
+    if (options.endpoints.length) await this.netavark('teardown', netns, options);
   }
 }

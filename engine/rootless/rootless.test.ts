@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fdBin } from '../testing/engine';
 import { freePort, startRegistry, type TestRegistry } from '../testing/registry';
 import { buildImage, busyboxLayer, pushImage } from '../testing/image-builder';
-import { idMapArgs } from './userns';
+import { idMapArgs, innerEngineEnv } from './userns';
+import { pastaPortArgs } from './pasta';
 import { parseSubordinateIds } from './preflight';
 import { adaptSpecForRootless } from './spec';
 
@@ -127,6 +128,22 @@ describe('rootless pieces', () => {
     expect(idMapArgs(42, 1001, [{ start: 100000, count: 65536 }, { start: 300000, count: 10 }])).toEqual(['42', '0', '1001', '1', '1', '100000', '65536', '65537', '300000', '10']);
   });
 
+  it('re-runs an Electron binary as Node inside the namespace, and tells the inner engine the real user', () => {
+    const env = innerEngineEnv({ PATH: '/bin' }, { uid: 1234, gid: 99 }, { ...process.versions, electron: '45.0.0' });
+    expect(env).toMatchObject({ PATH: '/bin', _FD_ROOTLESS_UID: '1234', _FD_ROOTLESS_GID: '99', ELECTRON_RUN_AS_NODE: '1' });
+    const plainNode = innerEngineEnv({ PATH: '/bin' }, { uid: 1234, gid: 99 }, { ...process.versions, electron: undefined } as unknown as NodeJS.ProcessVersions);
+    expect(plainNode.ELECTRON_RUN_AS_NODE).toBeUndefined();
+  });
+
+  it('publishes ports with a pasta that leaves the container interface to netavark', () => {
+    const args = pastaPortArgs('/ns', '/pid', [
+      { hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' },
+      { hostIp: '', hostPort: 5000, containerPort: 5000, protocol: 'udp', range: 3 },
+    ]);
+    expect(args).not.toContain('--config-net');
+    expect(args.slice(args.indexOf('-t'), args.indexOf('-t') + 4)).toEqual(['-t', '127.0.0.1/8080:80', '-u', '5000-5002:5000-5002']);
+  });
+
   it('reads /etc/subuid ranges by name or uid and ignores other users', () => {
     const text = 'alice:100000:65536\n1001:300000:1000\nbob:165536:65536\n# comment\nalice:bad:1\n';
     expect(parseSubordinateIds(text, 'alice', 1001)).toEqual([{ start: 100000, count: 65536 }, { start: 300000, count: 1000 }]);
@@ -195,7 +212,7 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
 
   afterAll(async () => {
     if (engine) {
-      await fdAsUser(['--root', root, 'rm', '-f', 'rl-top', 'rl-web'], env()).catch(() => undefined);
+      await fdAsUser(['--root', root, 'rm', '-f', 'rl-top', 'rl-web', 'rl-a', 'rl-b'], env()).catch(() => undefined);
       await engine.stop();
     }
     killPause(root);
@@ -282,7 +299,7 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
     expect(files).toBe(`${uid}:${gid}`);
   });
 
-  it('networks a default-mode container through pasta: its own address, published ports on host loopback, the host via the gateway', async () => {
+  it('networks a default-mode container through the rootless netns: its own address, published ports on host loopback, the host via the gateway', async () => {
     const port = await freePort();
     const web = await fdAsUser(['--root', root, 'run', '-d', '--name', 'rl-web', '-p', `127.0.0.1:${port}:8080`, image, 'sh', '-c', 'mkdir /www && echo served rootless > /www/index.html && exec httpd -f -p 8080 -h /www']);
     expect(web.code, web.stderr).toBe(0);
@@ -306,6 +323,70 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
     const rm = await fdAsUser(['--root', root, 'rm', '-f', 'rl-web']);
     expect(rm.code, rm.stderr).toBe(0);
     expect(await fetch(`http://127.0.0.1:${port}/`).then(() => 'answered', () => 'refused')).toBe('refused');
+  });
+
+  it('lets two containers on a user network reach each other by name, and one container join two networks', async () => {
+    for (const net of ['rl-net', 'rl-net2']) {
+      const created = await fdAsUser(['--root', root, 'network', 'create', net]);
+      expect(created.code, created.stderr).toBe(0);
+    }
+    const a = await fdAsUser(['--root', root, 'run', '-d', '--name', 'rl-a', '--network', 'rl-net', image, 'sleep', '300']);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await fdAsUser(['--root', root, 'run', '-d', '--name', 'rl-b', '--network', 'rl-net', '--network-alias', 'bee', image, 'sleep', '300']);
+    expect(b.code, b.stderr).toBe(0);
+    const inspect = await fdAsUser(['--root', root, 'inspect', 'rl-b']);
+    const bIp = (JSON.parse(inspect.stdout) as { networkSettings: { networks: Record<string, { ip: string }> } }[])[0]!.networkSettings.networks['rl-net']!.ip;
+    // aardvark-dns on the network's gateway answers with the peer's address, by name and by alias.
+    for (const name of ['rl-b', 'bee']) {
+      const look = await fdAsUser(['--root', root, 'exec', 'rl-a', 'nslookup', name]);
+      expect(look.stdout, look.stderr).toContain(bIp);
+    }
+    const ping = await fdAsUser(['--root', root, 'exec', 'rl-a', 'ping', '-c1', '-W5', 'rl-b']);
+    expect(ping.code, ping.stdout + ping.stderr).toBe(0);
+    const connect = await fdAsUser(['--root', root, 'network', 'connect', 'rl-net2', 'rl-a']);
+    expect(connect.code, connect.stderr).toBe(0);
+    const links = await fdAsUser(['--root', root, 'exec', 'rl-a', 'sh', '-c', 'ip -o -4 addr | grep -c eth']);
+    expect(links.stdout.trim()).toBe('2');
+    const rm = await fdAsUser(['--root', root, 'rm', '-f', 'rl-a', 'rl-b']);
+    expect(rm.code, rm.stderr).toBe(0);
+    const netRm = await fdAsUser(['--root', root, 'network', 'rm', 'rl-net', 'rl-net2']);
+    expect(netRm.code, netRm.stderr).toBe(0);
+  });
+
+  it('brings a compose project up and down, one service pinging the other by its service name', async () => {
+    const dir = path.join(base, 'proj');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  db:',
+        `    image: ${image}`,
+        '    command: ["sleep", "300"]',
+        '  app:',
+        `    image: ${image}`,
+        '    command: ["sh", "-c", "until ping -c1 -W2 db; do sleep 0.2; done; echo reached db; sleep 300"]',
+        '    depends_on: [db]',
+        'volumes: {}',
+        '',
+      ].join('\n'),
+    );
+    fs.chmodSync(dir, 0o777);
+    const file = path.join(dir, 'compose.yaml');
+    const up = await fdAsUser(['--root', root, 'compose', '-f', file, '-p', 'rlproj', 'up', '-d'], {}, 120_000);
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    let logs = '';
+    for (let i = 0; i < 60 && !logs.includes('reached db'); i++) {
+      logs = (await fdAsUser(['--root', root, 'compose', '-f', file, '-p', 'rlproj', 'logs', 'app'])).stdout;
+      if (!logs.includes('reached db')) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(logs).toContain('reached db');
+    const down = await fdAsUser(['--root', root, 'compose', '-f', file, '-p', 'rlproj', 'down', '-v'], {}, 120_000);
+    expect(down.code, down.stdout + down.stderr).toBe(0);
+    const ps = await fdAsUser(['--root', root, 'ps', '-a', '-q', '--filter', 'label=com.docker.compose.project=rlproj']);
+    expect(ps.stdout.trim()).toBe('');
+    const nets = await fdAsUser(['--root', root, 'network', 'ls', '-q', '--filter', 'name=rlproj']);
+    expect(nets.stdout.trim()).toBe('');
   });
 
   it('runs with the host network, and with memory/pids limits dropped (not delegated) instead of failing', async () => {

@@ -137,11 +137,16 @@ export async function runInUserNamespace(root: string, host: RootlessHost, comma
  * the real user from the environment.
  */
 export function reexecInUserNamespace(root: string, host: RootlessHost, argv = process.argv): Promise<number> {
-  return runInUserNamespace(root, host, [process.execPath, ...process.execArgv, ...argv.slice(1)], {
-    ...process.env,
+  return runInUserNamespace(root, host, [process.execPath, ...process.execArgv, ...argv.slice(1)], innerEngineEnv(process.env, host));
+}
+
+/** The inner engine's environment: who the user really is, and under Electron, the binary acting as plain Node. */
+export function innerEngineEnv(env: NodeJS.ProcessEnv, host: { uid: number; gid: number }, versions: NodeJS.ProcessVersions = process.versions): NodeJS.ProcessEnv {
+  return {
+    ...env,
     [HOST_UID_ENV]: String(host.uid),
     [HOST_GID_ENV]: String(host.gid),
-    // Under Electron (the app's utility process) the same binary must act as plain Node again.
-    ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
-  });
+    // process.execPath is the Electron binary in the packaged app: without this it would start another app.
+    ...(versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
+  };
 }
