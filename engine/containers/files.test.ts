@@ -6,12 +6,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFd, startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
-import { buildBusyboxRootfs } from '../testing/rootfs';
+import { runFd, startTestEngine, type TestEngine } from '../testing/engine';
+import { busyboxRootfs, closeTestEngine, type BusyboxRootfs } from '../testing/fixtures';
 import { tarOf } from '../testing/image-builder';
 import { isMounted } from '../runtime/overlay';
 
 let engine: TestEngine;
+let box: BusyboxRootfs;
 let work: string;
 let rootfs: string;
 const fd = (...args: string[]) => runFd(['--root', engine.root, ...args]);
@@ -37,22 +38,16 @@ function modeOf(p: string) {
 
 beforeAll(async () => {
   engine = await startTestEngine();
-  work = tempRoot('fd-files-');
-  rootfs = buildBusyboxRootfs(path.join(work, 'rootfs'));
+  box = busyboxRootfs('fd-files-');
+  ({ work, rootfs } = box);
   // Links a careless implementation would follow onto the host's files.
   fs.symlinkSync('/etc/passwd', path.join(rootfs, 'abs-passwd'));
   fs.symlinkSync('../../../../../../etc', path.join(rootfs, 'climb'));
 }, 60_000);
 
 afterAll(async () => {
-  if (engine) {
-    for (const c of await engine.client.call('containers.list', { all: true }).catch(() => [])) {
-      await engine.client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
-    }
-    await engine.close();
-    fs.rmSync(engine.root, { recursive: true, force: true });
-  }
-  if (work) fs.rmSync(work, { recursive: true, force: true });
+  await closeTestEngine(engine);
+  box?.remove();
 });
 
 describe('fd cp', () => {

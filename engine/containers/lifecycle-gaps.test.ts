@@ -7,8 +7,8 @@ import path from 'node:path';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
-import { buildBusyboxRootfs } from '../testing/rootfs';
+import { startTestEngine, type TestEngine } from '../testing/engine';
+import { busyboxRootfs, closeTestEngine, type BusyboxRootfs } from '../testing/fixtures';
 import type { Command, CliContext } from '../cli/command';
 import { logsCommand } from '../cli/commands/logs';
 import { topCommand } from '../cli/commands/top';
@@ -19,24 +19,19 @@ import { waitCommand } from '../cli/commands/wait';
 import { decodeFrames } from '../logs';
 
 let engine: TestEngine;
+let box: BusyboxRootfs;
 let work: string;
 let rootfs: string;
 
 beforeAll(async () => {
-  work = tempRoot('fd-gaps-');
-  rootfs = buildBusyboxRootfs(path.join(work, 'rootfs'));
+  box = busyboxRootfs('fd-gaps-');
+  ({ work, rootfs } = box);
   engine = await startTestEngine();
 }, 60_000);
 
 afterAll(async () => {
-  if (engine) {
-    for (const c of await engine.client.call('containers.list', { all: true }).catch(() => [])) {
-      await engine.client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
-    }
-    await engine.close();
-    fs.rmSync(engine.root, { recursive: true, force: true });
-  }
-  if (work) fs.rmSync(work, { recursive: true, force: true });
+  await closeTestEngine(engine);
+  box?.remove();
 });
 
 async function create(name: string, cmd: string[], extra: Record<string, unknown> = {}) {

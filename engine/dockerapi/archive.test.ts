@@ -3,12 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
-import { buildBusyboxRootfs } from '../testing/rootfs';
+import { startTestEngine, type TestEngine } from '../testing/engine';
+import { busyboxRootfs, closeTestEngine, type BusyboxRootfs } from '../testing/fixtures';
 import { request, runDocker } from './testing';
 import { goFileMode } from './archive';
 
 let engine: TestEngine;
+let box: BusyboxRootfs;
 let socket: string;
 let work: string;
 let rootfs: string;
@@ -17,20 +18,14 @@ const docker = (...args: string[]) => runDocker(socket, args);
 beforeAll(async () => {
   engine = await startTestEngine();
   socket = engine.host.paths.dockerSocket;
-  work = tempRoot('fd-dockerapi-cp-');
-  rootfs = buildBusyboxRootfs(path.join(work, 'rootfs'));
+  box = busyboxRootfs('fd-dockerapi-cp-');
+  ({ work, rootfs } = box);
   fs.symlinkSync('/etc/passwd', path.join(rootfs, 'abs-passwd'));
 }, 60_000);
 
 afterAll(async () => {
-  if (engine) {
-    for (const c of await engine.client.call('containers.list', { all: true }).catch(() => [])) {
-      await engine.client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
-    }
-    await engine.close();
-    fs.rmSync(engine.root, { recursive: true, force: true });
-  }
-  if (work) fs.rmSync(work, { recursive: true, force: true });
+  await closeTestEngine(engine);
+  box?.remove();
 });
 
 describe('docker cp against the engine', () => {

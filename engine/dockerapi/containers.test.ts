@@ -1,15 +1,14 @@
 // Container endpoints against the real docker CLI 28. Containers come from a busybox rootfs created through
 // the contract (the Docker API has no rootfs option); everything after creation goes through `docker`.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
-import { buildBusyboxRootfs } from '../testing/rootfs';
+import { startTestEngine, type TestEngine } from '../testing/engine';
+import { busyboxRootfs, closeTestEngine, type BusyboxRootfs } from '../testing/fixtures';
 import { spawn } from 'node:child_process';
 import { DOCKER_BIN, eventually, request, runDocker, runDockerTty } from './testing';
 import { decodeFrames } from '../logs/framing';
 
 let engine: TestEngine;
+let box: BusyboxRootfs;
 let socket: string;
 let rootfs: string;
 const docker = (...args: string[]) => runDocker(socket, args);
@@ -22,17 +21,12 @@ async function create(name: string, cmd: string[], extra: Record<string, unknown
 beforeAll(async () => {
   engine = await startTestEngine();
   socket = engine.host.paths.dockerSocket;
-  rootfs = buildBusyboxRootfs(path.join(tempRoot('fd-dockerapi-rootfs-'), 'rootfs'));
+  box = busyboxRootfs('fd-dockerapi-rootfs-');
+  rootfs = box.rootfs;
 });
 afterAll(async () => {
-  if (engine) {
-    for (const c of await engine.client.call('containers.list', { all: true }).catch(() => [])) {
-      await engine.client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
-    }
-    await engine.close();
-    fs.rmSync(engine.root, { recursive: true, force: true });
-  }
-  if (rootfs) fs.rmSync(path.dirname(rootfs), { recursive: true, force: true });
+  await closeTestEngine(engine);
+  box?.remove();
 });
 
 describe('docker API socket: containers with the docker CLI', () => {
