@@ -49,11 +49,16 @@ export class FrameDecoder {
  * Adapts a socket to a message port. Writes honour backpressure: the port reports `writable` false while the
  * kernel buffer is full, and `whenWritable()` resolves on drain, so streams pause instead of queueing.
  */
+/** Outgoing frames are gathered up to this size before a write. */
+const FLUSH_BYTES = 64 * 1024;
+
 export class SocketPort<Out, In> implements Port<Out, In> {
   private readonly listeners: ((message: In) => void)[] = [];
   private readonly closeListeners: ((reason?: Error) => void)[] = [];
   private readonly decoder = new FrameDecoder();
   private closed = false;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -65,6 +70,7 @@ export class SocketPort<Out, In> implements Port<Out, In> {
         frames = this.decoder.push(chunk);
       } catch (err) {
         this.onBadFrame(err as Error, true);
+        this.flush();
         this.socket.end();
         return;
       }
@@ -84,7 +90,21 @@ export class SocketPort<Out, In> implements Port<Out, In> {
 
   send(message: Out) {
     if (this.closed || this.socket.destroyed) return;
-    this.socket.write(encodeFrame(message));
+    // Frames sent in one turn of the event loop (a stream's ready items) leave as one buffer in one write, not
+    // a syscall (or an iovec) each: a followed log is hundreds of thousands of small frames.
+    const frame = encodeFrame(message);
+    this.pending.push(frame);
+    this.pendingBytes += frame.length;
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    else if (this.pending.length === 1) process.nextTick(() => this.flush());
+  }
+
+  private flush() {
+    if (!this.pending.length) return;
+    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.closed && !this.socket.destroyed) this.socket.write(data);
   }
 
   get writable() {
@@ -113,6 +133,7 @@ export class SocketPort<Out, In> implements Port<Out, In> {
   }
 
   close() {
+    this.flush();
     this.socket.end();
   }
 }
