@@ -41,3 +41,11 @@ export function adaptSpecForRootless(spec: Record<string, unknown>, inUserNamesp
   }
   return spec;
 }
+
+/**
+ * `runc kill --all` walks the container's cgroup, which a rootless container has none of (see above): it fails
+ * and the signal is never sent. The container has its own pid namespace, so signalling its init is enough.
+ */
+export function canSignalAll(inUserNamespace = insideUserNamespace()): boolean {
+  return !inUserNamespace;
+}

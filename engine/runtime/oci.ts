@@ -5,6 +5,7 @@ import { unavailable } from '../api/errors';
 import { findBinary } from '../system/tools';
 import { execFile } from './exec-file';
 import { cgroupLayout } from './host';
+import { canSignalAll } from '../rootless/spec';
 
 export type OciStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
@@ -36,7 +37,7 @@ export class OciRuntime {
   }
 
   async kill(id: string, signal: number | string, all = false) {
-    await this.run(['kill', ...(all ? ['--all'] : []), id, String(signal)], 'kill');
+    await this.run(['kill', ...(all && canSignalAll() ? ['--all'] : []), id, String(signal)], 'kill');
   }
 
   async pause(id: string) {
