@@ -1,29 +1,25 @@
 // Health checks through the real contract path: an in-process engine, runc + conmon, a busybox rootfs.
-import fs from 'node:fs';
-import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../cli/main';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
-import { buildBusyboxRootfs } from '../testing/rootfs';
+import { startTestEngine, type TestEngine } from '../testing/engine';
+import { busyboxRootfs, closeTestEngine, type BusyboxRootfs } from '../testing/fixtures';
 import { healthFromFlags, parseGoDuration } from './health-flags';
 
 let engine: TestEngine;
 let rootfs: string;
-let fixtures: string;
+let box: BusyboxRootfs;
 
 beforeAll(async () => {
-  fixtures = tempRoot('fd-health-fixture-');
-  rootfs = buildBusyboxRootfs(path.join(fixtures, 'rootfs'));
+  box = busyboxRootfs('fd-health-fixture-');
+  rootfs = box.rootfs;
   engine = await startTestEngine();
 });
 
 afterAll(async () => {
-  for (const c of await engine.client.call('containers.list', { all: true })) await engine.client.call('containers.remove', { id: c.id, force: true });
-  await engine.close();
-  fs.rmSync(engine.root, { recursive: true, force: true });
-  fs.rmSync(fixtures, { recursive: true, force: true });
+  await closeTestEngine(engine);
+  box?.remove();
 });
 
 async function until(check: () => Promise<boolean>, what: string, ms = 15_000) {

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
-import { buildBusyboxRootfs } from '../testing/rootfs';
+import { startTestEngine, type TestEngine } from '../testing/engine';
+import { busyboxRootfs, closeTestEngine, type BusyboxRootfs } from '../testing/fixtures';
 import type { EngineClient } from '../api/client';
 import type { EngineEvent } from '../api/events';
 import { isMounted } from '../runtime/overlay';
@@ -12,20 +12,18 @@ import { isMounted } from '../runtime/overlay';
 let engine: TestEngine;
 let client: EngineClient;
 let rootfs: string;
-let fixtures: string;
+let box: BusyboxRootfs;
 
 beforeAll(async () => {
-  fixtures = tempRoot('fd-ctr-fixture-');
-  rootfs = buildBusyboxRootfs(path.join(fixtures, 'rootfs'));
+  box = busyboxRootfs('fd-ctr-fixture-');
+  rootfs = box.rootfs;
   engine = await startTestEngine();
   client = engine.client;
 });
 
 afterAll(async () => {
-  for (const c of await client.call('containers.list', { all: true })) await client.call('containers.remove', { id: c.id, force: true });
-  await engine.close();
-  fs.rmSync(engine.root, { recursive: true, force: true });
-  fs.rmSync(fixtures, { recursive: true, force: true });
+  await closeTestEngine(engine);
+  box?.remove();
 });
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {

@@ -3,18 +3,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
-import { buildBusyboxRootfs } from '../testing/rootfs';
+import { startTestEngine, type TestEngine } from '../testing/engine';
+import { busyboxRootfs, closeTestEngine, type BusyboxRootfs } from '../testing/fixtures';
 import type { EngineClient } from '../api/client';
 
 let engine: TestEngine;
 let client: EngineClient;
+let box: BusyboxRootfs;
 let fixtures: string;
 let rootfs: string;
 
 beforeAll(async () => {
-  fixtures = tempRoot('fd-mounts-fixture-');
-  rootfs = buildBusyboxRootfs(path.join(fixtures, 'rootfs'));
+  box = busyboxRootfs('fd-mounts-fixture-');
+  ({ work: fixtures, rootfs } = box);
   // What copy-up must carry into a new volume: content, ownership and modes.
   fs.mkdirSync(path.join(rootfs, 'seed'), { mode: 0o750 });
   fs.chmodSync(path.join(rootfs, 'seed'), 0o750);
@@ -26,10 +27,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of await client.call('containers.list', { all: true })) await client.call('containers.remove', { id: c.id, force: true, volumes: true });
-  await engine.close();
-  fs.rmSync(engine.root, { recursive: true, force: true });
-  fs.rmSync(fixtures, { recursive: true, force: true });
+  await closeTestEngine(engine, { volumes: true });
+  box?.remove();
 });
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {

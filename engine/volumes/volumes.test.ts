@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFd, startTestEngine, tempRoot, type TestEngine } from '../testing/engine';
-import { buildBusyboxRootfs } from '../testing/rootfs';
+import { runFd, startTestEngine, type TestEngine } from '../testing/engine';
+import { busyboxRootfs, closeTestEngine, type BusyboxRootfs } from '../testing/fixtures';
 import type { EngineClient } from '../api/client';
 import { ANONYMOUS_VOLUME_LABEL } from '../api/volumes';
 import { hostPropagation } from '../containers/mounts';
@@ -13,21 +13,20 @@ import { openStore } from '../store/db';
 
 let engine: TestEngine;
 let client: EngineClient;
+let box: BusyboxRootfs;
 let fixtures: string;
 let rootfs: string;
 
 beforeAll(async () => {
-  fixtures = tempRoot('fd-vol-fixture-');
-  rootfs = buildBusyboxRootfs(path.join(fixtures, 'rootfs'));
+  box = busyboxRootfs('fd-vol-fixture-');
+  ({ work: fixtures, rootfs } = box);
   engine = await startTestEngine();
   client = engine.client;
 });
 
 afterAll(async () => {
-  for (const c of await client.call('containers.list', { all: true })) await client.call('containers.remove', { id: c.id, force: true });
-  await engine.close();
-  fs.rmSync(engine.root, { recursive: true, force: true });
-  fs.rmSync(fixtures, { recursive: true, force: true });
+  await closeTestEngine(engine);
+  box?.remove();
 });
 
 const volumeEvents = (name: string) =>
