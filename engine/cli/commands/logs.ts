@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { parseTimeArg } from '../time';
+import { BatchedOutput } from '../batched-output';
 
 export const logsCommand: Command = {
   name: 'logs',
@@ -32,14 +33,17 @@ export const logsCommand: Command = {
     const stop = () => stream.cancel();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    const output = new BatchedOutput();
     try {
       for await (const l of stream) {
         const out = l.stream === 'stderr' ? ctx.io.stderr : ctx.io.stdout;
         // Exact bytes when the output is not UTF-8 (l.data), so a binary log passes through unchanged.
-        const text = Buffer.concat([Buffer.from(flags.timestamps ? `${l.time} ` : ''), l.data ? Buffer.from(l.data, 'base64') : Buffer.from(l.line), Buffer.from(l.partial ? '' : '\n')]);
-        if (!out.write(text)) await new Promise((r) => out.once('drain', r));
+        const body = l.data ? Buffer.from(l.data, 'base64') : Buffer.from(l.line);
+        const text = flags.timestamps || !l.partial ? Buffer.concat([Buffer.from(flags.timestamps ? `${l.time} ` : ''), body, Buffer.from(l.partial ? '' : '\n')]) : body;
+        await output.write(out, text);
       }
     } finally {
+      await output.flush();
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     }
