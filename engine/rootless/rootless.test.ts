@@ -463,7 +463,8 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
   });
 
   it('keeps containers across an engine restart (same namespaces) and removes them', async () => {
-    const top = await fdAsUser(['--root', root, 'run', '-d', '--name', 'rl-top', '--network', 'none', image, 'sh', '-c', 'echo up; sleep 300']);
+    expect((await fdAsUser(['--root', root, 'network', 'create', 'rl-keep'])).code).toBe(0);
+    const top = await fdAsUser(['--root', root, 'run', '-d', '--name', 'rl-top', '--network', 'rl-keep', image, 'sh', '-c', 'echo up; sleep 300']);
     expect(top.code, top.stderr).toBe(0);
     expect(await engine!.stop()).toBe(0);
     engine = await startUserEngine(['--root', root]);
@@ -471,8 +472,12 @@ describe.skipIf(!isRoot)('fd engine as an unprivileged user', () => {
     expect(state.stdout.trim()).toBe('running');
     const exec = await fdAsUser(['--root', root, 'exec', 'rl-top', 'cat', '/old/b']);
     expect(exec.stdout).toBe('b');
+    // The rootless netns outlives the engine: a container started by the new engine reaches the old one by name.
+    const peer = await fdAsUser(['--root', root, 'run', '--rm', '--network', 'rl-keep', image, 'ping', '-c1', '-W5', 'rl-top']);
+    expect(peer.code, peer.stdout + peer.stderr).toBe(0);
     const rm = await fdAsUser(['--root', root, 'rm', '-f', 'rl-top', 'rl-echo']);
     expect(rm.code, rm.stderr).toBe(0);
+    expect((await fdAsUser(['--root', root, 'network', 'rm', 'rl-keep'])).code).toBe(0);
     // Their dirs are gone, which also means the overlays (mounted only inside the namespace) were unmounted.
     expect(fs.readdirSync(path.join(root, 'containers')).filter((n) => /^[0-9a-f]{64}$/.test(n))).toEqual([]);
   });
