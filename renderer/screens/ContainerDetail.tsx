@@ -1,5 +1,5 @@
 // One container: Logs (follow/pause, search, timestamps, stdout/stderr colours, download), Terminal (a shell
-// through exec) and Inspect. The log follower and the shell live as long as this view, across tab switches
+// through exec), Inspect, Files (browse, view, download, upload) and Stats (live usage). The log follower and the shell live as long as this view, across tab switches
 // (and the follower across container restarts); leaving the view cancels both in the engine.
 import { useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
@@ -8,12 +8,16 @@ import { ErrorState, ScreenHeader } from '../components/Shell';
 import { LogSession, type LogState } from '../connection/logSession';
 import { TerminalSession } from '../connection/terminalSession';
 import { TerminalTab } from './TerminalTab';
+import { FilesTab } from './FilesTab';
+import { StatsTab } from './StatsTab';
 import { hrefFor, useUi, type DetailTab } from '../state/ui';
 
 const tabs: { id: DetailTab; label: string }[] = [
   { id: 'logs', label: 'Logs' },
   { id: 'terminal', label: 'Terminal' },
   { id: 'inspect', label: 'Inspect' },
+  { id: 'files', label: 'Files' },
+  { id: 'stats', label: 'Stats' },
 ];
 
 const stateText: Record<LogState, string> = {
@@ -169,6 +173,10 @@ export function ContainerDetail({ id }: { id: string }) {
           session ? <LogsTab session={session} name={name} /> : null
         ) : tab === 'terminal' ? (
           terminal ? <TerminalTab session={terminal} running={inspect.data?.state.status === 'running'} /> : null
+        ) : tab === 'files' ? (
+          <FilesTab key={id} id={id} running={inspect.data?.state.status === 'running'} />
+        ) : tab === 'stats' ? (
+          <StatsTab id={id} running={inspect.data?.state.status === 'running'} />
         ) : (
           <InspectTab id={id} />
         )}

@@ -46,7 +46,7 @@ export function parseHash(hash: string): Route {
 
 export const hrefFor = (screen: ScreenId, param = '') => `#/${screen}${param ? `/${encodeURIComponent(param)}` : ''}`;
 
-export type DetailTab = 'logs' | 'terminal' | 'inspect';
+export type DetailTab = 'logs' | 'terminal' | 'inspect' | 'files' | 'stats';
 
 interface UiState {
   route: Route;
