@@ -1,6 +1,8 @@
 import type { Command } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
+import { confirmPrune, writePruned } from '../prune';
+import { table } from '../table';
 import type { ImageSummary } from '../../api/images';
 import { renderFormat } from './inspect';
 import { loadCommand } from './load';
@@ -32,10 +34,8 @@ export function ago(ms: number, now = Date.now()): string {
   return `${Math.round(s / (365 * 86400))} years ago`;
 }
 
-export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('')).join('\n');
-}
+// stats and top import the table from here.
+export { table };
 
 export const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
@@ -131,22 +131,9 @@ export const imageCommand: Command = {
         force: { type: 'bool', short: 'f', description: 'Do not prompt for confirmation' },
       });
       if (args.length) throw new UsageError('"fd image prune" takes no arguments');
-      if (!flags.force && (ctx.io.stdin as NodeJS.ReadStream).isTTY) {
-        ctx.io.stderr.write(`WARNING! This will remove ${flags.all ? 'all images without at least one container associated to them' : 'all dangling images'}.\nAre you sure you want to continue? [y/N] `);
-        const answer = await new Promise<string>((resolve) => {
-          ctx.io.stdin.once('data', (d: Buffer) => resolve(d.toString().trim()));
-          ctx.io.stdin.resume();
-        });
-        ctx.io.stdin.pause();
-        if (!/^y(es)?$/i.test(answer)) return 0;
-      }
-      const r = await (await ctx.client()).call('images.prune', { all: flags.all });
-      if (r.deleted.length) {
-        out.write('Deleted Images:\n');
-        for (const id of r.deleted) out.write(`deleted: ${id}\n`);
-        out.write('\n');
-      }
-      out.write(`Total reclaimed space: ${formatBytes(r.spaceReclaimed)}\n`);
+      const warning = `WARNING! This will remove ${flags.all ? 'all images without at least one container associated to them' : 'all dangling images'}.`;
+      if (!(await confirmPrune(ctx, flags.force, warning))) return 0;
+      writePruned(out, await (await ctx.client()).call('images.prune', { all: flags.all }));
       return 0;
     }
     throw new UsageError(`usage:\n${IMAGE_USAGE}`);

@@ -1,6 +1,8 @@
 import type { Command, CliContext } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
+import { parseKeyValues } from '../key-values';
+import { trimmedTable } from '../table';
 import type { NetworkInfo } from '../../api/networks';
 
 const usage = `fd network COMMAND
@@ -13,20 +15,6 @@ Commands:
   connect [--alias NAME]... [--ip IP] NETWORK CONTAINER
   disconnect [-f] NETWORK CONTAINER
   prune [-f] [--filter label=K[=V]]...`;
-
-function parseLabels(values: string[]): Record<string, string> {
-  return Object.fromEntries(
-    values.map((v) => {
-      const eq = v.indexOf('=');
-      return eq < 0 ? [v, ''] : [v.slice(0, eq), v.slice(eq + 1)];
-    }),
-  );
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd()).join('\n') + '\n';
-}
 
 async function create(argv: string[], ctx: CliContext): Promise<number> {
   const { flags, args } = parseArgs(argv, {
@@ -45,7 +33,7 @@ async function create(argv: string[], ctx: CliContext): Promise<number> {
     gateway: flags.gateway,
     internal: flags.internal,
     dns: flags.dns === undefined ? true : !['false', '0'].includes(flags.dns),
-    labels: parseLabels(flags.label),
+    labels: parseKeyValues(flags.label),
   });
   ctx.io.stdout.write(`${n.id}\n`);
   return 0;
@@ -76,7 +64,7 @@ async function ls(argv: string[], ctx: CliContext): Promise<number> {
   else if (flags.quiet) ctx.io.stdout.write(list.map((n) => `${id(n)}\n`).join(''));
   else {
     const rows = [['NETWORK ID', 'NAME', 'DRIVER', 'SUBNET', 'SCOPE'], ...list.map((n) => [id(n), n.name, n.driver, n.subnet ?? '', n.scope])];
-    ctx.io.stdout.write(table(rows));
+    ctx.io.stdout.write(trimmedTable(rows));
   }
   return 0;
 }

@@ -1,7 +1,9 @@
 import type { Command } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
-import { ago, formatBytes, imageRows, table } from './images';
+import { confirmPrune, writePruned } from '../prune';
+import { table } from '../table';
+import { ago, formatBytes, imageRows } from './images';
 
 const USAGE = `fd system df [-v] [--format json]
 fd system prune [-a] [-f]`;
@@ -53,22 +55,9 @@ export const systemCommand: Command = {
         force: { type: 'bool', short: 'f', description: 'Do not ask for confirmation' },
       });
       if (args.length) throw new UsageError('"fd system prune" takes no arguments');
-      if (!flags.force && (ctx.io.stdin as NodeJS.ReadStream).isTTY) {
-        ctx.io.stderr.write(`WARNING! This will remove ${flags.all ? 'all images without at least one container associated to them' : 'all dangling images'} and apply the cache budget.\nAre you sure you want to continue? [y/N] `);
-        const answer = await new Promise<string>((resolve) => {
-          ctx.io.stdin.once('data', (d: Buffer) => resolve(d.toString().trim()));
-          ctx.io.stdin.resume();
-        });
-        ctx.io.stdin.pause();
-        if (!/^y(es)?$/i.test(answer)) return 0;
-      }
-      const r = await (await ctx.client()).call('system.prune', { all: flags.all });
-      if (r.deleted.length) {
-        out.write('Deleted Images:\n');
-        for (const id of r.deleted) out.write(`deleted: ${id}\n`);
-        out.write('\n');
-      }
-      out.write(`Total reclaimed space: ${formatBytes(r.spaceReclaimed)}\n`);
+      const warning = `WARNING! This will remove ${flags.all ? 'all images without at least one container associated to them' : 'all dangling images'} and apply the cache budget.`;
+      if (!(await confirmPrune(ctx, flags.force, warning))) return 0;
+      writePruned(out, await (await ctx.client()).call('system.prune', { all: flags.all }));
       return 0;
     }
     throw new UsageError(`usage:\n${USAGE}`);

@@ -2,6 +2,8 @@
 import type { Command, CliContext } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
+import { parseKeyValues } from '../key-values';
+import { trimmedTable } from '../table';
 import type { VolumeFilters, VolumeInfo } from '../../api/volumes';
 import { renderFormat } from './inspect';
 
@@ -13,20 +15,6 @@ Commands:
   inspect [-f TEMPLATE] VOLUME...
   rm [-f] VOLUME...
   prune [-f] [-a] [--filter label=K[=V]]...`;
-
-function parseLabels(values: string[]): Record<string, string> {
-  return Object.fromEntries(
-    values.map((v) => {
-      const eq = v.indexOf('=');
-      return eq < 0 ? [v, ''] : [v.slice(0, eq), v.slice(eq + 1)];
-    }),
-  );
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 5))).join('').trimEnd()).join('\n') + '\n';
-}
 
 async function create(argv: string[], ctx: CliContext): Promise<number> {
   const { flags, args } = parseArgs(argv, {
@@ -40,8 +28,8 @@ async function create(argv: string[], ctx: CliContext): Promise<number> {
   const v = await (await ctx.client()).call('volumes.create', {
     name: args[0] ?? flags.name,
     driver: flags.driver ?? 'local',
-    options: parseLabels(flags.opt),
-    labels: parseLabels(flags.label),
+    options: parseKeyValues(flags.opt),
+    labels: parseKeyValues(flags.label),
   });
   ctx.io.stdout.write(`${v.name}\n`);
   return 0;
@@ -73,7 +61,7 @@ async function ls(argv: string[], ctx: CliContext): Promise<number> {
   if (flags.format === 'json') ctx.io.stdout.write(`${JSON.stringify(list)}\n`);
   else if (flags.format) ctx.io.stdout.write(list.map((v) => `${renderFormat(flags.format!, v)}\n`).join(''));
   else if (flags.quiet) ctx.io.stdout.write(list.map((v) => `${v.name}\n`).join(''));
-  else ctx.io.stdout.write(table([['DRIVER', 'VOLUME NAME'], ...list.map((v) => [v.driver, v.name])]));
+  else ctx.io.stdout.write(trimmedTable([['DRIVER', 'VOLUME NAME'], ...list.map((v) => [v.driver, v.name])], 5));
   return 0;
 }
 
