@@ -7,10 +7,7 @@ import type { FileStat } from '../api/container-files';
 import { EngineError } from '../api/errors';
 import type { RequestContext, Router } from './router';
 import { boolValue, sendJson } from './http';
-import { writeChunk } from './streaming';
-
-/** Bytes per archivePut call while streaming a request body in. */
-const UPLOAD_CHUNK = 1024 * 1024;
+import { sendTarChunks, uploadBody } from './streaming';
 
 const GO_MODE: Record<FileStat['type'], number> = {
   file: 0,
@@ -53,22 +50,7 @@ async function getArchive(ctx: RequestContext) {
   const p = pathParam(ctx);
   const stat = await ctx.engine.call('containers.stat', { id, path: p });
   const items = ctx.engine.stream('containers.archiveGet', { id, path: p }, { signal: ctx.signal });
-  const it = items[Symbol.asyncIterator]();
-  // The first item before the headers: an error there is still an HTTP status.
-  let next = await it.next();
-  ctx.res.writeHead(200, { 'X-Docker-Container-Path-Stat': pathStatHeader(stat), 'Content-Type': 'application/x-tar' });
-  try {
-    while (!next.done) {
-      if (!(await writeChunk(ctx.res, Buffer.from(next.value.data, 'base64')))) return;
-      next = await it.next();
-    }
-    ctx.res.end();
-  } catch {
-    // Too late for a status: cut the connection so the client sees a truncated tar, not a short valid one.
-    ctx.res.destroy();
-  } finally {
-    await it.return?.();
-  }
+  await sendTarChunks(ctx.res, items, { 'X-Docker-Container-Path-Stat': pathStatHeader(stat) });
 }
 
 async function putArchive(ctx: RequestContext) {
@@ -80,21 +62,7 @@ async function putArchive(ctx: RequestContext) {
     noOverwriteDirNonDir: boolValue(ctx.query.get('noOverwriteDirNonDir')),
     copyUIDGID: boolValue(ctx.query.get('copyUIDGID')),
   };
-  let parts: Buffer[] = [];
-  let n = 0;
-  const flush = async () => {
-    if (!n) return;
-    const data = Buffer.concat(parts, n).toString('base64');
-    parts = [];
-    n = 0;
-    await ctx.engine.call('containers.archivePut', { ...base, data });
-  };
-  for await (const chunk of ctx.req) {
-    parts.push(chunk as Buffer);
-    n += (chunk as Buffer).length;
-    if (n >= UPLOAD_CHUNK) await flush();
-  }
-  await flush();
+  await uploadBody(ctx.req, (data) => ctx.engine.call('containers.archivePut', { ...base, data }));
   await ctx.engine.call('containers.archivePut', { ...base, eof: true });
   ctx.res.writeHead(200, { 'Content-Length': 0 });
   ctx.res.end();

@@ -54,3 +54,47 @@ export async function streamLines<T>(
     await iterator.return?.();
   }
 }
+
+/**
+ * Sends base64 tar chunks (images.save, containers.archiveGet) as a 200 `application/x-tar` body with `headers`.
+ * The first chunk is awaited before the headers, so an error there (no such image or path) is still an HTTP
+ * status; a later error cuts the connection so the client sees a truncated tar, not a short valid one.
+ */
+export async function sendTarChunks(res: ServerResponse, items: AsyncIterable<{ data: string }>, headers: Record<string, string> = {}) {
+  const it = items[Symbol.asyncIterator]();
+  let next = await it.next();
+  res.writeHead(200, { ...headers, 'Content-Type': 'application/x-tar' });
+  try {
+    while (!next.done) {
+      if (!(await writeChunk(res, Buffer.from(next.value.data, 'base64')))) return;
+      next = await it.next();
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  } finally {
+    await it.return?.();
+  }
+}
+
+/** Bytes per upload call while a request body streams in: bounded memory, few round trips. */
+export const UPLOAD_CHUNK = 1024 * 1024;
+
+/** Reads a request body and hands it to `send` as base64 in slices of about UPLOAD_CHUNK bytes (nothing for an empty body). */
+export async function uploadBody(body: AsyncIterable<unknown>, send: (data: string) => Promise<unknown>) {
+  let parts: Buffer[] = [];
+  let n = 0;
+  const flush = async () => {
+    if (!n) return;
+    const data = Buffer.concat(parts, n).toString('base64');
+    parts = [];
+    n = 0;
+    await send(data);
+  };
+  for await (const chunk of body) {
+    parts.push(chunk as Buffer);
+    n += (chunk as Buffer).length;
+    if (n >= UPLOAD_CHUNK) await flush();
+  }
+  await flush();
+}

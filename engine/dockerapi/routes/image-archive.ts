@@ -6,30 +6,12 @@ import { EngineError } from '../../api/errors';
 import type { LoadProgress } from '../../api/images';
 import type { RequestContext, Router } from '../router';
 import { boolValue } from '../http';
-import { startStream, writeChunk } from '../streaming';
-
-/** Bytes per images.loadUpload call while the request body streams in. */
-const UPLOAD_CHUNK = 1024 * 1024;
+import { sendTarChunks, startStream, uploadBody, writeChunk } from '../streaming';
 
 async function sendArchive(ctx: RequestContext, refs: string[]) {
   if (!refs.length) throw new EngineError('invalid', 'names is required: the images to save');
-  const items = ctx.engine.stream('images.save', { refs }, { signal: ctx.signal });
-  const it = items[Symbol.asyncIterator]();
-  // The first chunk before the headers: an unknown image is still a 404.
-  let next = await it.next();
-  ctx.res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-  try {
-    while (!next.done) {
-      if (!(await writeChunk(ctx.res, Buffer.from(next.value.data, 'base64')))) return;
-      next = await it.next();
-    }
-    ctx.res.end();
-  } catch {
-    // Too late for a status: cut the connection so the client sees a truncated tar, not a short valid one.
-    ctx.res.destroy();
-  } finally {
-    await it.return?.();
-  }
+  // An unknown image is still a 404: sendTarChunks waits for the first chunk before the headers.
+  await sendTarChunks(ctx.res, ctx.engine.stream('images.save', { refs }, { signal: ctx.signal }));
 }
 
 function loadMessage(p: LoadProgress): object | null {
@@ -43,21 +25,7 @@ function loadMessage(p: LoadProgress): object | null {
 async function loadArchive(ctx: RequestContext) {
   const quiet = boolValue(ctx.query.get('quiet'));
   const uploadId = crypto.randomUUID();
-  let parts: Buffer[] = [];
-  let n = 0;
-  const flush = async () => {
-    if (!n) return;
-    const data = Buffer.concat(parts, n).toString('base64');
-    parts = [];
-    n = 0;
-    await ctx.engine.call('images.loadUpload', { uploadId, data });
-  };
-  for await (const chunk of ctx.req) {
-    parts.push(chunk as Buffer);
-    n += (chunk as Buffer).length;
-    if (n >= UPLOAD_CHUNK) await flush();
-  }
-  await flush();
+  await uploadBody(ctx.req, (data) => ctx.engine.call('images.loadUpload', { uploadId, data }));
   // An empty body still creates the upload, so the load answers with the archive's own error.
   await ctx.engine.call('images.loadUpload', { uploadId, data: '' });
   const it = ctx.engine.stream('images.load', { uploadId }, { signal: ctx.signal })[Symbol.asyncIterator]();
