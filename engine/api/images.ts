@@ -4,15 +4,18 @@ import { call, stream } from './kit';
 
 export const PullPhase = z.enum(['waiting', 'downloading', 'verifying', 'extracting', 'done', 'exists']);
 
+/** One layer's progress, in a pull and in a load. */
+const LayerProgress = z.object({
+  type: z.literal('layer'),
+  /** The layer's blob digest (for a docker-archive load, the uncompressed tar's). */
+  layer: z.string(),
+  phase: PullPhase,
+  current: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+
 export const PullProgress = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('layer'),
-    /** The layer blob's digest. */
-    layer: z.string(),
-    phase: PullPhase,
-    current: z.number().int().nonnegative(),
-    total: z.number().int().nonnegative(),
-  }),
+  LayerProgress,
   z.object({
     type: z.literal('resolved'),
     /** The normalised reference pulled. */
@@ -133,14 +136,7 @@ export const LoginInput = z
 export const MAX_LOAD_CHUNK = 4 * 1024 * 1024;
 
 export const LoadProgress = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('layer'),
-    /** The layer's blob digest (the uncompressed tar's for a docker-archive layer). */
-    layer: z.string(),
-    phase: PullPhase,
-    current: z.number().int().nonnegative(),
-    total: z.number().int().nonnegative(),
-  }),
+  LayerProgress,
   z.object({
     type: z.literal('loaded'),
     /** The familiar name tagged (`busybox:latest`), or null for an image the archive names by id only. */
