@@ -191,6 +191,17 @@ describe('container lifecycle', () => {
     await client.call('containers.remove', { id, force: true });
   });
 
+  it('creates running side by side get distinct generated names, and a name is never given twice', async () => {
+    const made = await Promise.all(Array.from({ length: 40 }, () => client.call('containers.create', { rootfs, cmd: ['true'] })));
+    const names = await Promise.all(made.map(({ id }) => client.call('containers.inspect', { id }).then((c) => c.name)));
+    expect(new Set(names).size).toBe(40);
+    const racing = await Promise.allSettled([0, 1].map(() => client.call('containers.create', { name: 'twin', rootfs, cmd: ['true'] })));
+    expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(racing.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'conflict' } });
+    for (const { id } of made) await client.call('containers.remove', { id });
+    await client.call('containers.remove', { id: 'twin' });
+  });
+
   it('a detached exec returns at once, runs on, and its exit is still recorded', async () => {
     const { id } = await client.call('containers.create', { rootfs, cmd: ['sleep', '60'] });
     await client.call('containers.start', { id });

@@ -69,6 +69,8 @@ export class ContainerManager {
   /** Ids being removed or stopped by the engine itself: their exit never triggers a restart policy. */
   private readonly noPolicy = new Set<string>();
   private readonly watcher: ExitWatcher;
+  /** Names of creates in flight (see create). */
+  private readonly namesBeingCreated = new Set<string>();
   /** Set by the health monitor (health.ts): follows state changes, answers health for ps and inspect. */
   health?: Pick<HealthMonitor, 'changed' | 'get'>;
   private stopped = false;
@@ -163,10 +165,21 @@ export class ContainerManager {
   async create(config: ContainerConfig): Promise<{ id: string; warnings: string[] }> {
     if (config.image && config.rootfs) throw invalid('give either an image or --rootfs, not both');
     if (!config.image && !config.rootfs) throw invalid('an image or --rootfs DIR is required');
-    const name = config.name?.replace(/^\//, '') ?? generateName((n) => this.repo.nameTaken(n));
-    if (this.repo.nameTaken(name)) {
+    const taken = (n: string) => this.repo.nameTaken(n) || this.namesBeingCreated.has(n);
+    const name = config.name?.replace(/^\//, '') ?? generateName(taken);
+    if (taken(name)) {
       throw new EngineError('conflict', `The container name "/${name}" is already in use: remove that container or choose another --name`);
     }
+    // Held until the row exists: a create running alongside (they await image and mount work) must not take it.
+    this.namesBeingCreated.add(name);
+    try {
+      return await this.createNamed(config, name);
+    } finally {
+      this.namesBeingCreated.delete(name);
+    }
+  }
+
+  private async createNamed(config: ContainerConfig, name: string): Promise<{ id: string; warnings: string[] }> {
     const warnings = checkNetworkConfig(this.ctx, config);
     const resolved = await this.resolve(config);
     const rec: ContainerRecord = { id: newContainerId(), name, created: Date.now(), config: { ...config, name }, resolved, state: initialState() };
