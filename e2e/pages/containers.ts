@@ -24,7 +24,7 @@ export class ContainersPage {
     return this.row(name).getByRole('link', { name, exact: true }).click();
   }
 
-  tab(name: 'Logs' | 'Terminal' | 'Inspect') {
+  tab(name: 'Logs' | 'Terminal' | 'Inspect' | 'Files' | 'Stats') {
     return this.page.getByRole('tab', { name, exact: true });
   }
 

@@ -1,0 +1,101 @@
+// A running container's Files and Stats tabs in Chromium against a real engine: browse into /etc, view
+// /etc/hostname, upload a file and see it listed (and in the container), download /etc/hostname, live stats
+// with a non-zero memory value. Everything after the page load goes over the one WebSocket.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import type { EngineClient } from '../engine/api/client';
+import { connectUnix } from '../engine/transport/unix';
+import { buildBusyboxRootfs } from '../engine/testing/rootfs';
+import { launchChromium, screenshotPath } from './support/browser';
+import { ensureBuilt, WebHost } from './support/webhost';
+import { AppShell } from './pages/shell';
+import { ContainersPage } from './pages/containers';
+import { FilesPage, StatsPage } from './pages/files';
+
+let web: WebHost;
+let browser: Browser;
+let client: EngineClient;
+let rootfs: string;
+let id: string;
+
+beforeAll(async () => {
+  ensureBuilt();
+  web = new WebHost();
+  const host = await web.start();
+  client = await connectUnix(host.paths.engineSocket);
+  rootfs = buildBusyboxRootfs(path.join(web.root, 'e2e-rootfs'));
+  browser = await launchChromium();
+  ({ id } = await client.call('containers.create', { name: 'e2e-files', hostname: 'files-e2e-host', rootfs, cmd: ['sleep', '1000'], networkMode: 'none' }));
+  await client.call('containers.start', { id });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  for (const c of (await client?.call('containers.list', { all: true }).catch(() => [])) ?? []) {
+    await client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
+  }
+  client?.close();
+  await web?.dispose();
+  if (rootfs) fs.rmSync(rootfs, { recursive: true, force: true });
+});
+
+describe('container Files and Stats tabs', () => {
+  it('browses, views, uploads and downloads files, then shows live stats, with no HTTP request after load', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const shell = new AppShell(page);
+    const containers = new ContainersPage(page);
+    const files = new FilesPage(page);
+    const stats = new StatsPage(page);
+    await shell.open(web.url);
+    await page.waitForLoadState('networkidle');
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));
+
+    await containers.open('e2e-files');
+    await shell.heading('e2e-files').waitFor();
+    await containers.tab('Files').click();
+
+    // Browse: the root, then into /etc by keyboard (focus the entry, Enter).
+    await files.entry('/', 'etc').waitFor({ timeout: 15_000 });
+    await files.entry('/', 'etc').focus();
+    await page.keyboard.press('Enter');
+    await files.entry('/etc', 'hostname').waitFor({ timeout: 10_000 });
+    await expect(files.crumb('/etc').getAttribute('aria-current')).resolves.toBe('location');
+
+    // View /etc/hostname.
+    await files.entry('/etc', 'hostname').click();
+    await expect(files.content('/etc/hostname').textContent({ timeout: 10_000 })).resolves.toBe('files-e2e-host\n');
+
+    // Upload a file into /tmp: it is listed and the container sees its bytes.
+    await files.crumb('/').click();
+    await files.entry('/', 'tmp').click();
+    await files.listing('/tmp').waitFor();
+    await files.uploadInput.setInputFiles({ name: 'greeting.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from the browser\n') });
+    await files.entry('/tmp', 'greeting.txt').waitFor({ timeout: 15_000 });
+    await expect(files.status.textContent()).resolves.toBe('Uploaded greeting.txt to /tmp');
+    const stored = await client.call('containers.readFile', { id, path: '/tmp/greeting.txt' });
+    expect(Buffer.from(stored.data, 'base64').toString()).toBe('hello from the browser\n');
+    await page.screenshot({ path: screenshotPath('container-files'), fullPage: true });
+
+    // Download /etc/hostname: the file itself, as it is in the container.
+    await files.crumb('/').click();
+    await files.entry('/', 'etc').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), files.download('/etc', 'hostname').click()]);
+    expect(download.suggestedFilename()).toBe('hostname');
+    const saved = await download.path();
+    expect(fs.readFileSync(saved, 'utf8')).toBe('files-e2e-host\n');
+
+    // Stats: samples arrive every second; memory is not zero for a running sleep.
+    await containers.tab('Stats').click();
+    await stats.value('Memory').waitFor({ timeout: 15_000 });
+    await expect.poll(async () => Number(/^([\d.]+)/.exec((await stats.value('Memory').textContent()) ?? '')?.[1] ?? 0), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect(stats.value('PIDs').textContent()).resolves.toMatch(/^[1-9]/);
+    await expect.poll(async () => (await stats.sparkline('Memory').getAttribute('aria-label')) ?? '', { timeout: 10_000 }).toMatch(/last [2-9]\d* seconds/);
+    await page.screenshot({ path: screenshotPath('container-stats'), fullPage: true });
+
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+});
