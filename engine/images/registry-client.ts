@@ -23,15 +23,48 @@ export interface Challenge {
   params: Record<string, string>;
 }
 
-/** `Bearer realm="…",service="…",scope="…"` → scheme + params (quoted values may hold commas). */
+/**
+ * Every challenge of a WWW-Authenticate value (RFC 7235 §4.1). fetch joins repeated headers with ", ", so one
+ * value may hold `Bearer realm="a",service="b", Basic realm="c"`: a token not followed by `=` starts a new
+ * challenge, `name=value` (quoted values may hold commas and backslash escapes) belongs to the current one.
+ */
+export function parseChallenges(header: string): Challenge[] {
+  const out: Challenge[] = [];
+  const token = /[A-Za-z0-9_.+~-]+/y;
+  let i = 0;
+  while (i < header.length) {
+    token.lastIndex = i;
+    const t = token.exec(header);
+    if (!t) {
+      i++; // separators and garbage between tokens
+      continue;
+    }
+    i = token.lastIndex;
+    while (header[i] === ' ' || header[i] === '\t') i++;
+    if (header[i] !== '=') {
+      out.push({ scheme: t[0].toLowerCase(), params: {} });
+      continue;
+    }
+    i++;
+    while (header[i] === ' ' || header[i] === '\t') i++;
+    let value = '';
+    if (header[i] === '"') {
+      for (i++; i < header.length && header[i] !== '"'; i++) value += header[i] === '\\' && i + 1 < header.length ? header[++i] : header[i];
+      i++;
+    } else {
+      while (i < header.length && !/[\s,]/.test(header[i]!)) value += header[i++];
+    }
+    const current = out[out.length - 1];
+    const name = t[0].toLowerCase();
+    if (current && name !== '__proto__') current.params[name] = value;
+  }
+  return out;
+}
+
+/** The challenge to answer: Bearer when offered (the registry token flow), else the first one. */
 export function parseChallenge(header: string): Challenge | null {
-  const m = /^\s*([A-Za-z]+)\s*(.*)$/.exec(header);
-  if (!m) return null;
-  const params: Record<string, string> = {};
-  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
-  let p: RegExpExecArray | null;
-  while ((p = re.exec(m[2]!))) params[p[1]!.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3]!;
-  return { scheme: m[1]!.toLowerCase(), params };
+  const all = parseChallenges(header);
+  return all.find((c) => c.scheme === 'bearer') ?? all[0] ?? null;
 }
 
 export interface RegistryClientOptions {

@@ -84,7 +84,7 @@ async function unpackOnce(entries: TarEntry[]): Promise<'ok' | 'error'> {
     await unpackLayer((async function* () { yield await tarOf(concrete); })(), root, { layer: 'sha256:fuzz' });
   } catch (err) {
     outcome = 'error';
-    if (!(err instanceof EngineError) && !knownUnclean(err)) throw new Error(`unclean failure for ${JSON.stringify(entries)}: ${(err as Error).stack}`);
+    if (!(err instanceof EngineError) && !knownUnclean(err)) throw new Error(`unclean failure for ${JSON.stringify(entries)}: ${(err as Error).stack}`, { cause: err });
   }
   const after = snapshot(dir);
   // Outside the root: exactly what was there.

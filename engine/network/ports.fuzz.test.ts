@@ -24,7 +24,7 @@ const spec = fc.oneof(
     ([i, h, c, p]) => `${i !== undefined ? `${i}:` : ''}${h !== undefined ? `${h}:` : ''}${c}${p !== undefined ? `/${p}` : ''}`,
   ),
   fc.string({ maxLength: 24 }),
-  fc.stringMatching(/^[0-9:\-/\[\].a-f]{0,20}$/),
+  fc.stringMatching(/^[0-9:\-/[\].a-f]{0,20}$/),
 );
 
 describe('parsePortSpec fuzz', () => {
