@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { setAttribute } from '@napi-rs/xattr';
+import { PaxXattrSniffer, type RawXattrs } from './pax-xattrs';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import tar from 'tar-stream';
 import { EngineError } from '../api/errors';
@@ -213,12 +214,14 @@ async function unpackEntries(tarStream: AsyncIterable<Buffer>, root: string, opt
   };
 
   const applyXattrs = async (abs: string, header: tar.Header) => {
+    const raw = rawXattrs.get(header);
     for (const [key, value] of Object.entries(header.pax ?? {})) {
       if (!key.startsWith('SCHILY.xattr.')) continue;
       const name = key.slice('SCHILY.xattr.'.length);
       // overlayfs' own attributes (redirect, metacopy, opaque) come only from whiteout markers, never from a tar.
       if (isOverlayXattr(name)) continue;
-      await setAttribute(abs, name, String(value)).catch((err: Error) => {
+      // The exact bytes (binary values such as security.capability do not survive tar-stream's UTF-8 decoding).
+      await setAttribute(abs, name, raw?.get(name) ?? String(value)).catch((err: Error) => {
         if (!isIgnorableXattrError(name, err)) throw err;
       });
     }
@@ -256,10 +259,14 @@ async function unpackEntries(tarStream: AsyncIterable<Buffer>, root: string, opt
   };
 
   const extract = tar.extract();
-  const feeding = pipeline(Readable.from(tarStream), extract).catch((err: Error) => extract.destroy(err));
+  const sniffer = new PaxXattrSniffer();
+  const rawXattrs = new WeakMap<tar.Header, RawXattrs>();
+  const feeding = pipeline(Readable.from(tarStream), sniffer, extract).catch((err: Error) => extract.destroy(err));
   for await (const entry of extract) {
     const header = entry.header;
     const name = header.name;
+    const raw = sniffer.xattrsOf(entries);
+    if (raw) rawXattrs.set(header, raw);
     entries++;
     const rel = clean(name, name);
     const base = path.posix.basename(rel);
