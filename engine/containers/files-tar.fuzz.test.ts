@@ -1,0 +1,115 @@
+// Property tests for `docker cp` / `fd cp` uploads (PUT /containers/{id}/archive): a hostile tar extracted into
+// a container root — `..` and absolute names, long/PAX names, symlinks planted in the tar or already in the
+// container pointing out of it, hardlinks — succeeds or fails with an EngineError, and nothing outside the
+// container root and its mount sources is ever created or changed.
+import fc from 'fast-check';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EngineError } from '../api/errors';
+import { tarOf, type TarEntry } from '../testing/image-builder';
+import { extractTar } from './files-tar';
+
+let base: string;
+let n = 0;
+beforeAll(() => {
+  base = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-cp-fuzz-'));
+});
+afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
+
+/** Everything under dir, not following links: path → kind, content, mode, link count, owner. */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    const abs = path.join(dir, rel);
+    const st = fs.lstatSync(abs);
+    const what = st.isSymbolicLink() ? `l:${fs.readlinkSync(abs)}` : st.isDirectory() ? 'd' : st.isFile() ? `f:${fs.readFileSync(abs, 'utf8')}` : 'o';
+    out.set(rel, `${what}:${st.mode}:${st.nlink}:${st.uid}`);
+    if (st.isDirectory()) for (const e of fs.readdirSync(abs)) walk(path.join(rel, e));
+  };
+  walk('');
+  return out;
+}
+
+const part = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('a', 'b', 'l', 'up', 'abs', 'vol', '..', '.', '', 'x') },
+  { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 4 }).filter((s) => !s.includes('/') && !s.includes('\0')) },
+  { weight: 1, arbitrary: fc.constant('n'.repeat(120)) },
+);
+const relName = fc.array(part, { minLength: 1, maxLength: 4 }).map((p) => p.join('/'));
+const name = fc.oneof({ weight: 5, arbitrary: relName }, { weight: 1, arbitrary: relName.map((r) => `/${r}`) });
+const target = fc.oneof(relName, relName.map((r) => `/${r}`), fc.constantFrom('BAIT', 'BAIT/x', '../outside', '../../..', '/', '.', 'up', 'abs/a'));
+const entry: fc.Arbitrary<TarEntry> = fc.oneof(
+  name.map((p) => ({ path: p, type: 'directory' as const })),
+  fc.tuple(name, fc.string({ maxLength: 8 })).map(([p, content]) => ({ path: p, type: 'file' as const, content })),
+  fc.tuple(name, target).map(([p, linkname]) => ({ path: p, type: 'symlink' as const, linkname })),
+  fc.tuple(name, target).map(([p, linkname]) => ({ path: p, type: 'link' as const, linkname })),
+);
+const layer = fc.array(entry, { minLength: 1, maxLength: 6 });
+
+/** A container root with links already pointing out of it, a mounted volume, and bait next to both. */
+function container(): { dir: string; root: string; vol: string; bait: string } {
+  const dir = path.join(base, `c${n++}`);
+  const root = path.join(dir, 'root');
+  const vol = path.join(dir, 'volume');
+  const bait = path.join(dir, 'outside');
+  for (const d of [root, path.join(root, 'a'), path.join(root, 'vol'), vol, path.join(bait, 'x')]) fs.mkdirSync(d, { recursive: true });
+  fs.writeFileSync(path.join(bait, 'a'), 'host file');
+  fs.symlinkSync('../../..', path.join(root, 'up'));
+  fs.symlinkSync(bait, path.join(root, 'abs'));
+  fs.symlinkSync('../outside', path.join(vol, 'l'));
+  return { dir, root, vol, bait };
+}
+
+async function extractOnce(entries: TarEntry[], dest: string): Promise<'ok' | 'error'> {
+  const c = container();
+  const concrete = entries.map((e) => ({ ...e, ...(e.linkname !== undefined ? { linkname: e.linkname.replace(/^BAIT/, c.bait) } : {}) }));
+  const inside = (rel: string) => rel === 'root' || rel.startsWith(`root${path.sep}`) || rel === 'volume' || rel.startsWith(`volume${path.sep}`);
+  const before = snapshot(c.dir);
+  let outcome: 'ok' | 'error' = 'ok';
+  try {
+    const tar = await tarOf(concrete);
+    await extractTar((async function* () { yield tar; })(), {
+      root: { root: c.root, mounts: [{ target: '/vol', source: c.vol, readOnly: false }] },
+      dest,
+      owners: 'root',
+      noOverwriteDirNonDir: false,
+    });
+  } catch (err) {
+    if (!(err instanceof EngineError)) throw new Error(`unclean failure for ${JSON.stringify(entries)} into ${dest}: ${(err as Error).stack}`, { cause: err });
+    outcome = 'error';
+  }
+  const after = snapshot(c.dir);
+  for (const [rel, what] of after) if (rel !== '' && !inside(rel)) expect(before.get(rel), `${rel} appeared or changed outside the container (${outcome})`).toBe(what);
+  for (const [rel, what] of before) if (rel !== '' && !inside(rel)) expect(after.get(rel), `${rel} vanished or changed outside`).toBe(what);
+  fs.rmSync(c.dir, { recursive: true, force: true });
+  return outcome;
+}
+
+describe('extractTar fuzz (docker cp uploads)', () => {
+  test('hostile tars into any destination never touch the host outside the container', async () => {
+    const seen = { ok: 0, error: 0 };
+    await fc.assert(
+      fc.asyncProperty(layer, fc.constantFrom('/', '/a', '/vol', '/up', '/abs', '/vol/l'), async (entries, dest) => {
+        seen[await extractOnce(entries, dest)]++;
+      }),
+      { numRuns: 120 },
+    );
+    expect(seen.ok).toBeGreaterThan(5);
+    expect(seen.error).toBeGreaterThan(5);
+  }, 60_000);
+
+  test('known escapes are refused or stay inside', async () => {
+    for (const entries of [
+      [{ path: '../evil', content: 'x' }],
+      [{ path: 'up/evil', content: 'x' }],
+      [{ path: 'abs/a', content: 'pwned' }],
+      [{ path: 'l', type: 'symlink', linkname: 'BAIT' }, { path: 'l/a', content: 'pwned' }],
+      [{ path: 'h', type: 'link', linkname: 'BAIT/a' }],
+      [{ path: 'vol/l/a', content: 'pwned' }],
+    ] as TarEntry[][]) {
+      await extractOnce(entries, '/');
+    }
+  });
+});
