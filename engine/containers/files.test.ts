@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFd, startTestEngine, type TestEngine } from '../testing/engine';
-import { busyboxRootfs, closeTestEngine, type BusyboxRootfs } from '../testing/fixtures';
+import { busyboxRootfs, closeTestEngine, pullBusybox, type BusyboxRootfs } from '../testing/fixtures';
 import { tarOf } from '../testing/image-builder';
 import { isMounted } from '../runtime/overlay';
 
@@ -247,13 +247,8 @@ describe('a running container while its files are used', () => {
 
 describe('image containers', () => {
   it('fd diff lists what a container added, changed and deleted; cp works on its overlay while stopped', async () => {
-    const { startRegistry } = await import('../testing/registry');
-    const { busyboxImage, pushImage } = await import('../testing/image-builder');
-    const reg = await startRegistry();
+    const { ref, registry: reg } = await pullBusybox(engine.client);
     try {
-      await pushImage(reg, 'library/busybox', 'latest', await busyboxImage());
-      const ref = `${reg.host}/library/busybox:latest`;
-      for await (const p of engine.client.stream('images.pull', { ref })) void p;
       const script = 'echo new > /added.txt; echo more >> /etc/passwd; rm /etc/group; mkdir -p /newdir/sub; echo x > /newdir/sub/f';
       const { id } = await engine.client.call('containers.create', { networkMode: 'none', name: 'differ', image: ref, cmd: ['sh', '-c', script] });
       await engine.client.call('containers.start', { id });

@@ -8,7 +8,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../testing/engine';
-import { busyboxRootfs, closeTestEngine, type BusyboxRootfs } from '../testing/fixtures';
+import { busyboxRootfs, closeTestEngine, pullBusybox, type BusyboxRootfs } from '../testing/fixtures';
 import type { Command, CliContext } from '../cli/command';
 import { logsCommand } from '../cli/commands/logs';
 import { topCommand } from '../cli/commands/top';
@@ -238,13 +238,8 @@ describe('ps filters', () => {
   });
 
   it('-s gives the size of an image container’s own layer, and ancestor= matches its image', async () => {
-    const { startRegistry } = await import('../testing/registry');
-    const { busyboxImage, pushImage } = await import('../testing/image-builder');
-    const reg = await startRegistry();
+    const { ref, registry: reg } = await pullBusybox(engine.client);
     try {
-      await pushImage(reg, 'library/busybox', 'latest', await busyboxImage());
-      const ref = `${reg.host}/library/busybox:latest`;
-      for await (const p of engine.client.stream('images.pull', { ref })) void p;
       const id = await engine.client.call('containers.create', { networkMode: 'none', name: 'writer', image: ref, cmd: ['sh', '-c', 'head -c 5000 /dev/zero > /blob'] }).then((r) => r.id);
       await engine.client.call('containers.start', { id });
       await engine.client.call('containers.wait', { id });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../testing/engine';
-import { busyboxRootfs, closeTestEngine, type BusyboxRootfs } from '../testing/fixtures';
+import { busyboxRootfs, closeTestEngine, pullBusybox, type BusyboxRootfs } from '../testing/fixtures';
 import type { EngineClient } from '../api/client';
 import type { EngineEvent } from '../api/events';
 import { isMounted } from '../runtime/overlay';
@@ -333,13 +333,8 @@ describe('attach', () => {
 
 describe('containers from an image', () => {
   it('runs on an overlay of the image layers with the image defaults, and unmounts on exit', async () => {
-    const { startRegistry } = await import('../testing/registry');
-    const { busyboxImage, pushImage } = await import('../testing/image-builder');
-    const reg = await startRegistry();
+    const { ref, registry: reg } = await pullBusybox(client);
     try {
-      await pushImage(reg, 'library/busybox', 'latest', await busyboxImage());
-      const ref = `${reg.host}/library/busybox:latest`;
-      await collect(client.stream('images.pull', { ref }));
       // The image's Cmd is `sh`: give it a script through -c via cmd, keeping the image's PATH.
       const { id } = await client.call('containers.create', { image: ref, cmd: ['sh', '-c', 'echo $PATH; echo changed > /bin/marker; sleep 60'] });
       await client.call('containers.start', { id });

@@ -7,6 +7,7 @@ import { startRegistry, type TestRegistry } from './registry';
 import { busyboxImage, pushImage } from './image-builder';
 import { buildBusyboxRootfs } from './rootfs';
 import type { HostOptions } from '../host';
+import type { EngineClient } from '../api/client';
 
 /**
  * Force-removes every container (`volumes`: with its anonymous volumes), closes the engine and deletes its root.
@@ -75,6 +76,26 @@ export async function startImageEngine(options: { repo?: string; tag?: string; e
     };
   } catch (e) {
     await closeTestEngine(engine).catch(() => undefined);
+    await registry.stop();
+    throw e;
+  }
+}
+
+export interface PulledBusybox {
+  /** `HOST/library/busybox:latest`, already pulled into the engine. */
+  ref: string;
+  registry: TestRegistry;
+}
+
+/** Pushes busybox to a new loopback registry and pulls it into `client`'s engine; the caller stops `registry`. */
+export async function pullBusybox(client: EngineClient): Promise<PulledBusybox> {
+  const registry = await startRegistry();
+  try {
+    await pushImage(registry, 'library/busybox', 'latest', await busyboxImage());
+    const ref = `${registry.host}/library/busybox:latest`;
+    for await (const p of client.stream('images.pull', { ref })) void p;
+    return { ref, registry };
+  } catch (e) {
     await registry.stop();
     throw e;
   }
