@@ -48,6 +48,13 @@ describe('container Files and Stats tabs', () => {
     const containers = new ContainersPage(page);
     const files = new FilesPage(page);
     const stats = new StatsPage(page);
+    // The wire messages of the page's WebSocket, to see the stats stream opened and cancelled.
+    const sent: { t: string; id: number; method?: string }[] = [];
+    const received: { t: string; id: number | null }[] = [];
+    page.on('websocket', (ws) => {
+      ws.on('framesent', (f) => typeof f.payload === 'string' && sent.push(JSON.parse(f.payload)));
+      ws.on('framereceived', (f) => typeof f.payload === 'string' && received.push(JSON.parse(f.payload)));
+    });
     await shell.open(web.url);
     await page.waitForLoadState('networkidle');
     const requests: string[] = [];
@@ -67,6 +74,7 @@ describe('container Files and Stats tabs', () => {
     // View /etc/hostname.
     await files.entry('/etc', 'hostname').click();
     await expect(files.content('/etc/hostname').textContent({ timeout: 10_000 })).resolves.toBe('files-e2e-host\n');
+    await page.screenshot({ path: screenshotPath('container-files'), fullPage: true });
 
     // Upload a file into /tmp: it is listed and the container sees its bytes.
     await files.crumb('/').click();
@@ -77,7 +85,7 @@ describe('container Files and Stats tabs', () => {
     await expect(files.status.textContent()).resolves.toBe('Uploaded greeting.txt to /tmp');
     const stored = await client.call('containers.readFile', { id, path: '/tmp/greeting.txt' });
     expect(Buffer.from(stored.data, 'base64').toString()).toBe('hello from the browser\n');
-    await page.screenshot({ path: screenshotPath('container-files'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('container-files-upload'), fullPage: true });
 
     // Download /etc/hostname: the file itself, as it is in the container.
     await files.crumb('/').click();
@@ -94,6 +102,16 @@ describe('container Files and Stats tabs', () => {
     await expect(stats.value('PIDs').textContent()).resolves.toMatch(/^[1-9]/);
     await expect.poll(async () => (await stats.sparkline('Memory').getAttribute('aria-label')) ?? '', { timeout: 10_000 }).toMatch(/last [2-9]\d* seconds/);
     await page.screenshot({ path: screenshotPath('container-stats'), fullPage: true });
+
+    // Leaving the tab cancels the stream: the engine sends no more samples for it.
+    const opened = sent.filter((m) => m.t === 'open' && m.method === 'containers.stats').map((m) => m.id);
+    expect(opened.length).toBeGreaterThan(0);
+    await containers.tab('Logs').click();
+    await expect.poll(() => opened.every((sid) => sent.some((m) => m.t === 'cancel' && m.id === sid)), { timeout: 5000 }).toBe(true);
+    await page.waitForTimeout(300); // a sample already on the wire may still land
+    const itemsAfterCancel = received.filter((m) => m.t === 'item' && opened.includes(m.id as number)).length;
+    await page.waitForTimeout(2500);
+    expect(received.filter((m) => m.t === 'item' && opened.includes(m.id as number)).length).toBe(itemsAfterCancel);
 
     expect(requests).toEqual([]);
     await page.close();

@@ -35,6 +35,7 @@ export async function fileBlob(connection: EngineConnection, id: string, path: s
 /** A directory (or anything) as docker cp gives it: a tar whose top entry is the path's base name. */
 export async function archiveBlob(connection: EngineConnection, id: string, path: string, signal?: AbortSignal): Promise<Blob> {
   const client = await connection.ready();
+  if (signal?.aborted) throw new Error('cancelled');
   const parts: Uint8Array[] = [];
   for await (const chunk of client.stream('containers.archiveGet', { id, path }, signal ? { signal } : {})) parts.push(fromBase64(chunk.data));
   return new Blob(parts as BlobPart[], { type: 'application/x-tar' });

@@ -52,6 +52,8 @@ export function StatsTab({ id, running }: { id: string; running: boolean }) {
       let prev: ContainerStatsSample | null = null;
       try {
         const client = await connection.ready();
+        // The tab may have closed while waiting; a signal aborted before stream() is never seen by the client.
+        if (abort.signal.aborted) return;
         for await (const sample of client.stream('containers.stats', { id, stream: true, intervalMs: 1000 }, { signal: abort.signal })) {
           const point = toPoint(prev, sample);
           prev = sample;
