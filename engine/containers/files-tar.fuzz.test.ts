@@ -100,6 +100,14 @@ describe('extractTar fuzz (docker cp uploads)', () => {
     expect(seen.error).toBeGreaterThan(5);
   }, 60_000);
 
+  // Regression (found by this suite): an empty symlink target failed with a bare ENOENT from symlink(2).
+  test('a symlink with an empty target is refused by name', async () => {
+    expect(await extractOnce([{ path: 'e', type: 'symlink', linkname: '' }], '/')).toBe('error');
+    const c = container();
+    const tar = await tarOf([{ path: 'e', type: 'symlink', linkname: '' }]);
+    await expect(extractTar((async function* () { yield tar; })(), { root: c.root, dest: '/', owners: 'root', noOverwriteDirNonDir: false })).rejects.toThrow(/"e": a symlink with an empty target/);
+  });
+
   test('known escapes are refused or stay inside', async () => {
     for (const entries of [
       [{ path: '../evil', content: 'x' }],

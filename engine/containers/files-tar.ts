@@ -204,6 +204,8 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
       continue;
     }
     const parts = cleanEntryName(name);
+    // symlink(2) refuses an empty target with a bare ENOENT: refuse it by name, before anything is replaced.
+    if (header.type === 'symlink' && !header.linkname) throw new EngineError('invalid', `refusing tar entry "${name}": a symlink with an empty target`);
     const isDir = header.type === 'directory';
     if (parts.length === 0) {
       // The destination itself ('.'): it exists as a directory already.
