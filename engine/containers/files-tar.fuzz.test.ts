@@ -18,14 +18,14 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
-/** Everything under dir, not following links: path → kind, content, mode, link count, owner. */
+/** Everything under dir, not following links: path → kind, content, mode, link count, owner, mtime. */
 function snapshot(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (rel: string) => {
     const abs = path.join(dir, rel);
     const st = fs.lstatSync(abs);
     const what = st.isSymbolicLink() ? `l:${fs.readlinkSync(abs)}` : st.isDirectory() ? 'd' : st.isFile() ? `f:${fs.readFileSync(abs, 'utf8')}` : 'o';
-    out.set(rel, `${what}:${st.mode}:${st.nlink}:${st.uid}`);
+    out.set(rel, `${what}:${st.mode}:${st.nlink}:${st.uid}:${st.mtimeMs}`);
     if (st.isDirectory()) for (const e of fs.readdirSync(abs)) walk(path.join(rel, e));
   };
   walk('');
@@ -106,6 +106,17 @@ describe('extractTar fuzz (docker cp uploads)', () => {
     const c = container();
     const tar = await tarOf([{ path: 'e', type: 'symlink', linkname: '' }]);
     await expect(extractTar((async function* () { yield tar; })(), { root: c.root, dest: '/', owners: 'root', noOverwriteDirNonDir: false })).rejects.toThrow(/"e": a symlink with an empty target/);
+  });
+
+  // Regression (found by this suite): directory times were set at the end on the host path recorded when the
+  // directory was made; a later entry that replaced it (or a parent) with a link out of the root made the
+  // kernel follow the link and stamp a host directory's mtime.
+  test.each([
+    [[{ path: 'a/x', type: 'directory', mtime: new Date(0) }, { path: 'a', type: 'symlink', linkname: 'BAIT' }]],
+    [[{ path: 'a/x', type: 'directory', mtime: new Date(0) }, { path: 'r', type: 'symlink', linkname: '/' }, { path: 'r/a', type: 'symlink', linkname: '../outside' }]],
+    [[{ path: 'd/ ', type: 'directory' }, { path: 'd', content: '' }]],
+  ] as TarEntry[][][])('a directory replaced after it was made keeps the host untouched (%#)', async (entries) => {
+    await extractOnce(entries, '/');
   });
 
   test('known escapes are refused or stay inside', async () => {

@@ -154,6 +154,7 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
   if (!destDir.stat) throw new EngineError('not_found', `Could not find the file ${options.dest}: no such directory`);
   if (!destDir.stat.isDirectory()) throw new EngineError('invalid', `extraction point ${options.dest} is not a directory`);
   const dest = destDir.path;
+  /** Container paths of extracted directories, for their times at the end (creating children bumps them). */
   const dirTimes: [string, Date][] = [];
   let count = 0;
 
@@ -239,7 +240,7 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
         if (!existing?.isDirectory()) fs.mkdirSync(abs, { mode: 0o700 });
         if (ids) fs.lchownSync(abs, ids[0], ids[1]);
         fs.chmodSync(abs, mode);
-        dirTimes.push([abs, mtime]);
+        dirTimes.push([path.posix.join(parent.path, base), mtime]);
         entry.resume();
         break;
       }
@@ -299,6 +300,17 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
   }
   await feeding;
   // Directory times last: creating their children bumped them.
-  for (const [abs, mtime] of dirTimes.reverse()) fs.lutimesSync(abs, mtime, mtime);
+  for (const [p, mtime] of dirTimes.reverse()) {
+    // Resolved again: a later entry may have replaced the directory, or a parent with a link that leads out
+    // of the root (a stale host path would let the kernel follow it and stamp a host directory's times).
+    let r: ReturnType<typeof resolveInRoot>;
+    try {
+      r = resolveInRoot(root, p, false);
+    } catch (err) {
+      if (err instanceof EngineError) continue;
+      throw err;
+    }
+    if (r.stat?.isDirectory()) fs.lutimesSync(r.host, mtime, mtime);
+  }
   return count;
 }
