@@ -3,6 +3,7 @@ import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { confirmPrune, writePruned } from '../prune';
 import { table } from '../table';
+import { forEachName } from '../each-name';
 import type { ImageSummary } from '../../api/images';
 import { renderFormat } from './inspect';
 import { loadCommand } from './load';
@@ -111,16 +112,7 @@ export const imageCommand: Command = {
       const { flags, args } = parseArgs(rest, { format: { type: 'string', short: 'f', description: 'A template such as {{.Id}} or {{json .Config}}', value: 'TEMPLATE' } });
       if (!args.length) throw new UsageError('"fd image inspect" requires at least 1 argument');
       const client = await ctx.client();
-      const found = [];
-      let code = 0;
-      for (const ref of args) {
-        try {
-          found.push(await client.call('images.inspect', { ref }));
-        } catch (err) {
-          ctx.io.stderr.write(`Error: ${(err as Error).message}\n`);
-          code = 1;
-        }
-      }
+      const { results: found, code } = await forEachName(ctx, args, (ref) => client.call('images.inspect', { ref }));
       if (flags.format) for (const i of found) out.write(`${renderFormat(flags.format, i)}\n`);
       else out.write(`${JSON.stringify(found, null, 4)}\n`);
       return code;

@@ -3,6 +3,8 @@ import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { parseKeyValues } from '../key-values';
 import { trimmedTable } from '../table';
+import { forEachName } from '../each-name';
+import { runSubcommand, type Subcommand } from '../subcommands';
 import type { NetworkInfo } from '../../api/networks';
 
 const usage = `fd network COMMAND
@@ -83,16 +85,10 @@ async function rm(argv: string[], ctx: CliContext): Promise<number> {
   const { args } = parseArgs(argv, {});
   if (!args.length) throw new UsageError('"fd network rm" needs at least one NETWORK');
   const client = await ctx.client();
-  let code = 0;
-  for (const ref of args) {
-    try {
-      await client.call('networks.remove', { id: ref });
-      ctx.io.stdout.write(`${ref}\n`);
-    } catch (err) {
-      ctx.io.stderr.write(`Error: ${(err as Error).message}\n`);
-      code = 1;
-    }
-  }
+  const { code } = await forEachName(ctx, args, async (ref) => {
+    await client.call('networks.remove', { id: ref });
+    ctx.io.stdout.write(`${ref}\n`);
+  });
   return code;
 }
 
@@ -128,7 +124,7 @@ async function prune(argv: string[], ctx: CliContext): Promise<number> {
   return 0;
 }
 
-const subcommands: Record<string, (argv: string[], ctx: CliContext) => Promise<number>> = {
+const subcommands: Record<string, Subcommand> = {
   create,
   ls,
   list: ls,
@@ -144,14 +140,5 @@ export const networkCommand: Command = {
   name: 'network',
   summary: 'Manage networks: create, ls, inspect, rm, connect, disconnect, prune',
   usage,
-  async run(argv, ctx) {
-    const [sub, ...rest] = argv;
-    if (!sub || sub === '--help' || sub === '-h') {
-      ctx.io.stdout.write(`${usage}\n`);
-      return sub ? 0 : 1;
-    }
-    const run = subcommands[sub];
-    if (!run) throw new UsageError(`unknown command "fd network ${sub}"\n${usage}`);
-    return run(rest, ctx);
-  },
+  run: (argv, ctx) => runSubcommand('network', usage, subcommands, argv, ctx),
 };

@@ -4,7 +4,9 @@ import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { parseKeyValues } from '../key-values';
 import { trimmedTable } from '../table';
-import type { VolumeFilters, VolumeInfo } from '../../api/volumes';
+import { forEachName } from '../each-name';
+import { runSubcommand, type Subcommand } from '../subcommands';
+import type { VolumeFilters } from '../../api/volumes';
 import { renderFormat } from './inspect';
 
 const usage = `fd volume COMMAND
@@ -69,16 +71,7 @@ async function inspect(argv: string[], ctx: CliContext): Promise<number> {
   const { flags, args } = parseArgs(argv, { format: { type: 'string', short: 'f', description: 'A template such as {{.Mountpoint}}', value: 'TEMPLATE' } });
   if (!args.length) throw new UsageError('"fd volume inspect" needs at least one VOLUME');
   const client = await ctx.client();
-  const out: VolumeInfo[] = [];
-  let code = 0;
-  for (const name of args) {
-    try {
-      out.push(await client.call('volumes.inspect', { name }));
-    } catch (err) {
-      ctx.io.stderr.write(`Error: ${(err as Error).message}\n`);
-      code = 1;
-    }
-  }
+  const { results: out, code } = await forEachName(ctx, args, (name) => client.call('volumes.inspect', { name }));
   if (flags.format) ctx.io.stdout.write(out.map((v) => `${renderFormat(flags.format!, v)}\n`).join(''));
   else ctx.io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   return code;
@@ -88,16 +81,10 @@ async function rm(argv: string[], ctx: CliContext): Promise<number> {
   const { flags, args } = parseArgs(argv, { force: { type: 'bool', short: 'f', description: 'No error for a volume that does not exist' } });
   if (!args.length) throw new UsageError('"fd volume rm" needs at least one VOLUME');
   const client = await ctx.client();
-  let code = 0;
-  for (const name of args) {
-    try {
-      await client.call('volumes.remove', { name, force: flags.force });
-      ctx.io.stdout.write(`${name}\n`);
-    } catch (err) {
-      ctx.io.stderr.write(`Error: ${(err as Error).message}\n`);
-      code = 1;
-    }
-  }
+  const { code } = await forEachName(ctx, args, async (name) => {
+    await client.call('volumes.remove', { name, force: flags.force });
+    ctx.io.stdout.write(`${name}\n`);
+  });
   return code;
 }
 
@@ -129,7 +116,7 @@ async function prune(argv: string[], ctx: CliContext): Promise<number> {
   return 0;
 }
 
-const subcommands: Record<string, (argv: string[], ctx: CliContext) => Promise<number>> = {
+const subcommands: Record<string, Subcommand> = {
   create,
   ls,
   list: ls,
@@ -143,14 +130,5 @@ export const volumeCommand: Command = {
   name: 'volume',
   summary: 'Manage volumes: create, ls, inspect, rm, prune',
   usage,
-  async run(argv, ctx) {
-    const [sub, ...rest] = argv;
-    if (!sub || sub === '--help' || sub === '-h') {
-      ctx.io.stdout.write(`${usage}\n`);
-      return sub ? 0 : 1;
-    }
-    const run = subcommands[sub];
-    if (!run) throw new UsageError(`unknown command "fd volume ${sub}"\n${usage}`);
-    return run(rest, ctx);
-  },
+  run: (argv, ctx) => runSubcommand('volume', usage, subcommands, argv, ctx),
 };
