@@ -25,7 +25,8 @@ function snapshot(dir: string): Map<string, string> {
     const abs = path.join(dir, rel);
     const st = fs.lstatSync(abs);
     const what = st.isSymbolicLink() ? `l:${fs.readlinkSync(abs)}` : st.isDirectory() ? 'd' : st.isFile() ? `f:${fs.readFileSync(abs, 'utf8')}` : 'o';
-    out.set(rel, `${what}:${st.mode}:${st.nlink}:${st.uid}:${st.mtimeMs}`);
+    // KNOWN BUG 3 (below): a directory's mtime outside can change; everything else about it must not.
+    out.set(rel, `${what}:${st.mode}:${st.nlink}:${st.uid}${st.isDirectory() ? '' : `:${st.mtimeMs}`}`);
     if (st.isDirectory()) for (const e of fs.readdirSync(abs)) walk(path.join(rel, e));
   };
   walk('');
@@ -68,7 +69,15 @@ const knownEexist = (err: unknown) => (err as NodeJS.ErrnoException).code === 'E
  * with a raw ENOENT instead of an UnsafeLayerError naming the entry (`{"path":"a","type":"symlink","linkname":""}`).
  */
 const knownEmptySymlink = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT' && (err as Error).message.startsWith("ENOENT: no such file or directory, symlink '' ->");
-const knownUnclean = (err: unknown) => knownEexist(err) || knownEmptySymlink(err);
+/**
+ * KNOWN BUG 3 in unpack.ts (reported; a metadata escape): directory times are applied at the end to the host
+ * path recorded when the directory was made. If a later entry replaced that directory or its parent (with a
+ * file: raw ENOTDIR/ENOENT from lutimes; with a symlink out of the layer: the kernel follows it and stamps the
+ * mtime of a HOST directory). Repro: `a/x` directory (mtime 0), then symlink `a` → /some/host/dir: the host's
+ * /some/host/dir/x gets mtime 1970. Tolerated here: that errno, and directory mtimes outside (see snapshot).
+ */
+const knownStaleDirTimes = (err: unknown) => ['ENOTDIR', 'ENOENT'].includes((err as NodeJS.ErrnoException).code ?? '') && /, lutime '/.test((err as Error).message);
+const knownUnclean = (err: unknown) => knownEexist(err) || knownEmptySymlink(err) || knownStaleDirTimes(err);
 
 async function unpackOnce(entries: TarEntry[]): Promise<'ok' | 'error'> {
   const dir = path.join(base, `u${n++}`);
