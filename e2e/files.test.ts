@@ -114,6 +114,20 @@ describe('container Files and Stats tabs', () => {
     expect(received.filter((m) => m.t === 'item' && opened.includes(m.id as number)).length).toBe(itemsAfterCancel);
 
     expect(requests).toEqual([]);
+
+    // The engine restarts under the open Stats tab: after "reconnecting" samples flow again on a new stream.
+    await containers.tab('Stats').click();
+    const samples = async () => Number(/last (\d+) seconds/.exec((await stats.sparkline('Memory').getAttribute('aria-label')) ?? '')?.[1] ?? 0);
+    await expect.poll(samples, { timeout: 10_000 }).toBeGreaterThan(1);
+    client.close();
+    await web.stop();
+    await page.locator('.connection:not([data-status="connected"])').waitFor({ timeout: 10_000 });
+    const before = await samples();
+    const host = await web.start();
+    client = await connectUnix(host.paths.engineSocket);
+    await shell.waitConnected(20_000);
+    await expect.poll(samples, { timeout: 15_000 }).toBeGreaterThan(before + 1);
+    await expect(page.getByRole('alert').count()).resolves.toBe(0);
     await page.close();
   });
 });

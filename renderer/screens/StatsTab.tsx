@@ -1,5 +1,6 @@
 // Live resource usage of a container from the containers.stats stream (one sample a second). The stream
-// lives as long as this tab: leaving it aborts the stream, which cancels the sampler in the engine.
+// lives as long as this tab: leaving it aborts the stream, which cancels the sampler in the engine. After
+// "reconnecting" a new stream starts on the new connection.
 import { useEffect, useState } from 'react';
 import { useServices } from '../app';
 import { formatBytes } from '../format';
@@ -45,34 +46,42 @@ export function StatsTab({ id, running }: { id: string; running: boolean }) {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    const abort = new AbortController();
     setPoints([]);
     setError(null);
-    void (async () => {
-      let prev: ContainerStatsSample | null = null;
-      try {
-        const client = await connection.ready();
-        // The tab may have closed while waiting; a signal aborted before stream() is never seen by the client.
-        if (abort.signal.aborted) return;
-        for await (const sample of client.stream('containers.stats', { id, stream: true, intervalMs: 1000 }, { signal: abort.signal })) {
-          const point = toPoint(prev, sample);
-          prev = sample;
-          setPoints((ps) => [...ps.slice(-(HISTORY - 1)), point]);
+    // One stream per engine client: a reconnect (the engine restarted) starts a fresh one.
+    let current: AbortController | null = null;
+    const off = connection.onReady((client) => {
+      current?.abort();
+      const abort = new AbortController();
+      current = abort;
+      setError(null);
+      void (async () => {
+        let prev: ContainerStatsSample | null = null;
+        try {
+          for await (const sample of client.stream('containers.stats', { id, stream: true, intervalMs: 1000 }, { signal: abort.signal })) {
+            const point = toPoint(prev, sample);
+            prev = sample;
+            setPoints((ps) => [...ps.slice(-(HISTORY - 1)), point]);
+          }
+        } catch (err) {
+          if (!abort.signal.aborted) setError(err instanceof Error ? err.message : String(err));
         }
-      } catch (err) {
-        if (!abort.signal.aborted) setError(err instanceof Error ? err.message : String(err));
-      }
-    })();
-    return () => abort.abort();
+      })();
+    });
+    return () => {
+      off();
+      current?.abort();
+    };
     // A restart of the container (running flips) starts a fresh stream.
   }, [connection, id, running]);
 
   const last = points.at(-1);
-  if (error) return <p role="alert">Stats stopped: {error}</p>;
-  if (!last) return <p className="muted">Waiting for the first sample…</p>;
+  const stopped = error ? <p role="alert">Stats stopped: {error}</p> : null;
+  if (!last) return stopped ?? <p className="muted">Waiting for the first sample…</p>;
   const memPercent = last.memLimit > 0 ? (last.memUsage / last.memLimit) * 100 : 0;
   return (
     <div className="stats" role="region" aria-label="Resource usage">
+      {stopped}
       {!running ? <p role="status">The container is not running: every counter is zero.</p> : null}
       <div className="metrics">
         <Metric name="CPU" value={`${last.cpuPercent.toFixed(1)} %`} values={points.map((p) => p.cpuPercent)} />
