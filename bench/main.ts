@@ -19,7 +19,8 @@ async function main() {
   const argv = process.argv.slice(2);
   const runsAt = argv.indexOf('--runs');
   const runs = runsAt >= 0 ? Number(argv[runsAt + 1]) : 5;
-  const names = argv.filter((a, i) => !a.startsWith('--') && i !== runsAt + 1);
+  // Without --runs, runsAt + 1 is 0: only skip the value after a --runs that is there.
+  const names = argv.filter((a, i) => !a.startsWith('--') && (runsAt < 0 || i !== runsAt + 1));
   const selected = names.length ? cases.filter((c) => names.includes(c.name)) : cases;
   if (names.length && selected.length !== names.length) {
     const known = cases.map((c) => c.name).join(', ');

@@ -9,14 +9,16 @@ import { interleaved, timeCommand, type BenchCase, type CaseResult } from '../ha
 import { pushBigImage, startBenchRegistry } from '../fixtures';
 import { DOCKER_CLI, dockerdInstalled, podmanLine, startDockerd, type DockerdPeer } from '../peers/dockerd';
 import { startFd } from '../peers/fd';
+import { createRootlessUser, rootlessUnavailable, startFdRootless, type RootlessUser } from '../peers/fd-rootless';
 
 export const pullCase: BenchCase = {
   name: 'pull',
-  description: 'pull a ~100 MB 6-layer gzip image from a loopback registry: fd vs dockerd vs parallel curl|gunzip|tar',
+  description: 'pull a ~100 MB 6-layer gzip image from a loopback registry: fd vs dockerd vs parallel curl|gunzip|tar vs fd rootless',
   async run(runs): Promise<CaseResult> {
     const reg = await startBenchRegistry();
     const notes: string[] = [];
     let dockerd: DockerdPeer | null = null;
+    let user: RootlessUser | null = null;
     try {
       const { ref, image } = await pushBigImage(reg);
       const mb = image.layers.reduce((n, l) => n + l.size, 0) / 2 ** 20;
@@ -38,6 +40,20 @@ export const pullCase: BenchCase = {
           return timeCommand(DOCKER_CLI!, ['pull', '-q', ref], peer.env);
         };
       } else notes.push('docker: dockerd not installed');
+      // The same pull by the engine run as an unprivileged user: a fresh rootless root each run, like fd's.
+      const noRootless = rootlessUnavailable();
+      if (noRootless) notes.push(noRootless);
+      else {
+        const owner = (user = createRootlessUser());
+        peers.rootless = async () => {
+          const fd = await startFdRootless(owner);
+          try {
+            return await timeCommand(fd.cli[0]!, [...fd.cli.slice(1), 'pull', '-q', ref], fd.env);
+          } finally {
+            await fd.stop();
+          }
+        };
+      }
       const podman = podmanLine();
       if (podman) notes.push(podman);
       peers.floor = async () => {
@@ -58,6 +74,7 @@ export const pullCase: BenchCase = {
       };
       return { unit: 'ms', medians: await interleaved(runs, peers), notes };
     } finally {
+      user?.remove();
       await dockerd?.stop();
       await reg.stop();
     }

@@ -11,6 +11,7 @@ import { interleaved, timeCommand, type BenchCase, type CaseResult } from '../ha
 import { startBenchRegistry } from '../fixtures';
 import { DOCKER_CLI, dockerdInstalled, podmanLine, startDockerd, type DockerdPeer } from '../peers/dockerd';
 import { startFd, type FdPeer } from '../peers/fd';
+import { createRootlessUser, rootlessUnavailable, startFdRootless, type FdRootlessPeer, type RootlessUser } from '../peers/fd-rootless';
 
 /** A bare runc bundle from the config.json fd wrote for a created container: own rootfs copy, no netns path. */
 function runcBundle(fd: FdPeer, image: string, dir: string): string {
@@ -42,7 +43,7 @@ function runcBundle(fd: FdPeer, image: string, dir: string): string {
 
 export const runCase: BenchCase = {
   name: 'run',
-  description: '`run --rm IMG true` (image present): fd vs dockerd vs docker CLI→fd Docker API vs bare `runc run`',
+  description: '`run --rm IMG true` (image present): fd vs dockerd vs docker CLI→fd Docker API vs bare `runc run` vs fd rootless',
   async run(runs): Promise<CaseResult> {
     const reg = await startBenchRegistry();
     const image = reg.busybox;
@@ -50,6 +51,8 @@ export const runCase: BenchCase = {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fdb-run-'));
     let fd: FdPeer | null = null;
     let dockerd: DockerdPeer | null = null;
+    let user: RootlessUser | null = null;
+    let rootless: FdRootlessPeer | null = null;
     try {
       const ours = (fd = await startFd());
       ours.fd(['pull', '-q', image]);
@@ -68,10 +71,21 @@ export const runCase: BenchCase = {
         if (pull.status !== 0) throw new Error(`docker pull ${image}: ${pull.stderr}`);
         peers.docker = () => timeCommand(DOCKER_CLI!, run, peer.env);
       } else notes.push('docker: dockerd not installed');
+      // The same engine as an unprivileged user (throwaway user, own subordinate ids, rootless runc).
+      const noRootless = rootlessUnavailable();
+      if (noRootless) notes.push(noRootless);
+      else {
+        user = createRootlessUser();
+        const peer = (rootless = await startFdRootless(user));
+        peer.fd(['pull', '-q', image]);
+        peers.rootless = () => timeCommand(peer.cli[0]!, [...peer.cli.slice(1), ...run], peer.env);
+      }
       const podman = podmanLine();
       if (podman) notes.push(podman);
       return { unit: 'ms', medians: await interleaved(runs, peers), notes };
     } finally {
+      await rootless?.stop();
+      user?.remove();
       await dockerd?.stop();
       await fd?.stop();
       fs.rmSync(scratch, { recursive: true, force: true });
