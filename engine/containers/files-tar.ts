@@ -3,7 +3,6 @@
 // names with `..` or a leading '/' are refused, files are opened O_EXCL|O_NOFOLLOW, hardlinks must point at
 // something already inside the destination; parent directories are resolved inside the root with chroot
 // semantics (files-path.ts), so a link in the container can redirect a write only within the container.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { EngineError } from '../api/errors';
 import { hostPathOf, mountOf, resolveInRoot, viewOf, type Root, type RootView } from './files-path';
+import { runMknod } from '../runtime/mknod';
 
 const READ_CHUNK = 64 * 1024;
 
@@ -126,16 +126,6 @@ export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;
   /** Renames entries before they are checked (docker's RebaseArchiveEntries); null skips the entry. */
   rename?: (name: string) => string | null;
-}
-
-function runMknod(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('mknod', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`mknod ${args.join(' ')}: ${err.trim()}`))));
-  });
 }
 
 /** Entry name → path parts relative to the destination; refuses absolute names and any `..` that climbs out. */

@@ -2,7 +2,6 @@
 // layer root by walking it with lstat and never following a symlink; hostile entries (`../`, absolute paths,
 // writes through symlinks, hardlinks out of the layer) fail the layer with the path named. Whiteouts become
 // overlayfs ones: `.wh.NAME` → char device 0/0, `.wh..wh..opq` → xattr trusted.overlay.opaque=y.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { Decompress as ZstdDecompress } from 'fzstd';
 import tar from 'tar-stream';
 import { EngineError } from '../api/errors';
 import { explainUnmappedOwner, isIgnorableXattrError, isOverlayXattr, overlayXattr } from '../rootless/storage';
+import { runMknod } from '../runtime/mknod';
 
 const WHITEOUT = '.wh.';
 /** Files up to this size are written off the event loop while the tar walk goes on (see `launch`). */
@@ -66,16 +66,6 @@ export async function* decompress(source: AsyncIterable<Buffer>): AsyncGenerator
   } else {
     yield* rest();
   }
-}
-
-function runMknod(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('mknod', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`mknod ${args.join(' ')}: ${err.trim()}`))));
-  });
 }
 
 export interface UnpackOptions {
