@@ -118,6 +118,11 @@ export class EngineClient {
       state.finish(this.closedWith);
       return state;
     }
+    if (options.signal?.aborted) {
+      // Cancelled before it began: the engine never hears of it (no stream left open there).
+      state.cancel();
+      return state;
+    }
     this.streams.set(id, state as StreamState<unknown>);
     options.signal?.addEventListener('abort', () => state.cancel(), { once: true });
     this.port.send({ t: 'open', id, method, input, credit: window });
