@@ -194,6 +194,8 @@ async function unpackEntries(tarStream: AsyncIterable<Buffer>, root: string, opt
       created.add(rel);
       return;
     }
+    // Whatever lands here now was made by this layer: a later entry at the same path must clear it too.
+    created.add(rel);
     // A replaced directory takes its subtree with it: nothing may still be landing inside.
     await drain();
     const st = await fsp.lstat(abs).catch(() => null);
@@ -295,7 +297,7 @@ async function unpackEntries(tarStream: AsyncIterable<Buffer>, root: string, opt
         knownDirs.add(rel);
         implicitDirs.delete(rel);
         await applyMeta(abs, header, false);
-        dirTimes.push([abs, header.mtime ?? new Date(0)]);
+        dirTimes.push([rel, header.mtime ?? new Date(0)]);
         entry.resume();
         break;
       }
@@ -328,6 +330,7 @@ async function unpackEntries(tarStream: AsyncIterable<Buffer>, root: string, opt
         break;
       }
       case 'symlink': {
+        if (!header.linkname) throw fail(name, 'symlink with an empty target');
         await clear(rel, abs, false);
         // Kept verbatim, absolute targets included: they are resolved inside the container's root.
         await launch(rel, async () => {
@@ -370,7 +373,11 @@ async function unpackEntries(tarStream: AsyncIterable<Buffer>, root: string, opt
   await feeding;
   await drain();
   // Directory times last: creating children bumped them.
-  for (const [abs, mtime] of dirTimes.reverse()) await fsp.lutimes(abs, mtime, mtime);
+  // By layer path, checked again: a later entry may have replaced the directory (or a parent) with a symlink,
+  // and a time set through it would land on the host.
+  for (const [rel, mtime] of dirTimes.reverse()) {
+    if ((await lstatInside(root, rel))?.isDirectory()) await fsp.lutimes(path.join(root, rel), mtime, mtime);
+  }
   return { size, entries, implicitDirs: [...implicitDirs] };
 }
 
