@@ -16,6 +16,7 @@ import { formatPlatform, hostPlatform, normalizePlatform, selectManifest, type I
 import type { ImageRef } from './reference';
 import { MEDIA, type FetchedManifest, type RegistryClient } from './registry-client';
 import { decompress, inheritParentMetadata, unpackLayer } from './unpack';
+import { checkImageConfig, checkIndex, checkManifest } from './registry-json';
 
 export type PullPhase = 'waiting' | 'downloading' | 'verifying' | 'extracting' | 'done' | 'exists';
 
@@ -110,8 +111,10 @@ export class Puller {
     const top = await this.client.getManifest(ref, ref.digest ?? ref.tag ?? 'latest', signal);
     let manifest: FetchedManifest = top;
     const manifestBlobs: FetchedManifest[] = [top];
+    const name = `${ref.domain}/${ref.path}`;
     if (Array.isArray(top.json.manifests)) {
-      const chosen = selectManifest(top.json.manifests as IndexEntry[], want);
+      const index = checkIndex(top.json, `the manifest list of ${name}`);
+      const chosen = selectManifest(index.manifests as IndexEntry[], want);
       if (!chosen) throw notFound(`no matching manifest for ${formatPlatform(want)} in the manifest list entries of ${ref.domain}/${ref.path}`);
       manifest = await this.client.getManifest(ref, chosen.digest, signal);
       if (chosen.size !== undefined && chosen.size !== manifest.data.length) throw unavailable(`manifest ${chosen.digest} has the wrong size`);
@@ -120,14 +123,15 @@ export class Puller {
     if (![MEDIA.dockerManifest, MEDIA.ociManifest].includes(manifest.mediaType as never) && !manifest.json.config) {
       throw new EngineError('unsupported', `unsupported manifest type ${manifest.mediaType} for ${ref.domain}/${ref.path}`);
     }
-    const configDesc = manifest.json.config as Descriptor;
-    const layerDescs = (manifest.json.layers as Descriptor[] | undefined) ?? [];
+    const checked = checkManifest(manifest.json, `the manifest ${manifest.digest} of ${name}`);
+    const configDesc: Descriptor = checked.config;
+    const layerDescs: Descriptor[] = checked.layers;
     for (const l of layerDescs) {
       if (!isLayerType(l.mediaType)) throw new EngineError('unsupported', `layer ${l.digest} has unsupported media type ${l.mediaType}`);
     }
 
     const configData = await this.fetchSmallBlob(ref, configDesc, signal);
-    const config = JSON.parse(configData.toString('utf8')) as ImageRecord['config'];
+    const config = checkImageConfig(configData, `the image config ${configDesc.digest} of ${name}`) as ImageRecord['config'];
     const diffIds = config.rootfs?.diff_ids ?? [];
     if (diffIds.length !== layerDescs.length) throw unavailable(`image config ${configDesc.digest} lists ${diffIds.length} diff ids for ${layerDescs.length} layers`);
     const chains = chainIds(diffIds);

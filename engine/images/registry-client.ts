@@ -253,12 +253,14 @@ export class RegistryClient {
     const data = Buffer.from(await res.arrayBuffer());
     const digest = `sha256:${crypto.createHash('sha256').update(data).digest('hex')}`;
     if (reference.startsWith('sha256:') && digest !== reference) throw unavailable(`manifest for ${name} does not match its digest (got ${digest})`);
-    let json: Record<string, unknown>;
+    let parsed: unknown;
     try {
-      json = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
+      parsed = JSON.parse(data.toString('utf8'));
     } catch {
       throw unavailable(`manifest for ${name} is not JSON`);
     }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw unavailable(`manifest for ${name} is not a JSON object`);
+    const json = parsed as Record<string, unknown>;
     const mediaType = (json.mediaType as string | undefined) ?? res.headers.get('content-type')?.split(';')[0] ?? '';
     if (mediaType === MEDIA.dockerSchema1 || json.schemaVersion === 1) throw new EngineError('unsupported', `${name} uses Docker schema 1 manifests, which are not supported`);
     return { digest, mediaType: mediaType || (Array.isArray(json.manifests) ? MEDIA.ociIndex : MEDIA.ociManifest), data, json };
