@@ -115,6 +115,7 @@ describe('extractTar fuzz (docker cp uploads)', () => {
     [[{ path: 'a/x', type: 'directory', mtime: new Date(0) }, { path: 'a', type: 'symlink', linkname: 'BAIT' }]],
     [[{ path: 'a/x', type: 'directory', mtime: new Date(0) }, { path: 'r', type: 'symlink', linkname: '/' }, { path: 'r/a', type: 'symlink', linkname: '../outside' }]],
     [[{ path: 'd/ ', type: 'directory' }, { path: 'd', content: '' }]],
+    [[{ path: 'a/a', type: 'directory' }, { path: 'a', content: '' }]],
   ] as TarEntry[][][])('a directory replaced after it was made keeps the host untouched (%#)', async (entries) => {
     await extractOnce(entries, '/');
   });

@@ -300,7 +300,13 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
       if (err instanceof EngineError) continue;
       throw err;
     }
-    if (r.stat?.isDirectory()) fs.lutimesSync(r.host, mtime, mtime);
+    if (!r.stat?.isDirectory()) continue;
+    try {
+      fs.lutimesSync(r.host, mtime, mtime);
+    } catch (err) {
+      // Replaced by a file after the lookup above (a later entry of the same upload): nothing to stamp.
+      if (!['ENOTDIR', 'ENOENT'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    }
   }
   return count;
 }
