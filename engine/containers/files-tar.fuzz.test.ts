@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EngineError } from '../api/errors';
 import { tarOf, type TarEntry } from '../testing/image-builder';
+import { snapshotTree } from '../testing/fs-snapshot';
 import { extractTar } from './files-tar';
 
 let base: string;
@@ -18,19 +19,6 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
-/** Everything under dir, not following links: path → kind, content, mode, link count, owner, mtime. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    const abs = path.join(dir, rel);
-    const st = fs.lstatSync(abs);
-    const what = st.isSymbolicLink() ? `l:${fs.readlinkSync(abs)}` : st.isDirectory() ? 'd' : st.isFile() ? `f:${fs.readFileSync(abs, 'utf8')}` : 'o';
-    out.set(rel, `${what}:${st.mode}:${st.nlink}:${st.uid}:${st.mtimeMs}`);
-    if (st.isDirectory()) for (const e of fs.readdirSync(abs)) walk(path.join(rel, e));
-  };
-  walk('');
-  return out;
-}
 
 const part = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('a', 'b', 'l', 'up', 'abs', 'vol', '..', '.', '', 'x') },
@@ -66,7 +54,7 @@ async function extractOnce(entries: TarEntry[], dest: string): Promise<'ok' | 'e
   const c = container();
   const concrete = entries.map((e) => ({ ...e, ...(e.linkname !== undefined ? { linkname: e.linkname.replace(/^BAIT/, c.bait) } : {}) }));
   const inside = (rel: string) => rel === 'root' || rel.startsWith(`root${path.sep}`) || rel === 'volume' || rel.startsWith(`volume${path.sep}`);
-  const before = snapshot(c.dir);
+  const before = snapshotTree(c.dir);
   let outcome: 'ok' | 'error' = 'ok';
   try {
     const tar = await tarOf(concrete);
@@ -80,7 +68,7 @@ async function extractOnce(entries: TarEntry[], dest: string): Promise<'ok' | 'e
     if (!(err instanceof EngineError)) throw new Error(`unclean failure for ${JSON.stringify(entries)} into ${dest}: ${(err as Error).stack}`, { cause: err });
     outcome = 'error';
   }
-  const after = snapshot(c.dir);
+  const after = snapshotTree(c.dir);
   for (const [rel, what] of after) if (rel !== '' && !inside(rel)) expect(before.get(rel), `${rel} appeared or changed outside the container (${outcome})`).toBe(what);
   for (const [rel, what] of before) if (rel !== '' && !inside(rel)) expect(after.get(rel), `${rel} vanished or changed outside`).toBe(what);
   fs.rmSync(c.dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EngineError } from '../api/errors';
 import { tarOf, type TarEntry } from '../testing/image-builder';
+import { snapshotTree } from '../testing/fs-snapshot';
 import { unpackLayer } from './unpack';
 
 let base: string;
@@ -18,19 +19,6 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
-/** Everything under dir (not following links): path → kind, size, mode, content hash-ish. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    const abs = path.join(dir, rel);
-    const st = fs.lstatSync(abs);
-    const what = st.isSymbolicLink() ? `l:${fs.readlinkSync(abs)}` : st.isDirectory() ? 'd' : st.isFile() ? `f:${fs.readFileSync(abs, 'utf8')}` : 'o';
-    out.set(rel, `${what}:${st.mode}:${st.nlink}:${st.uid}:${st.mtimeMs}`);
-    if (st.isDirectory()) for (const e of fs.readdirSync(abs)) walk(path.join(rel, e));
-  };
-  walk('');
-  return out;
-}
 
 // Names are built from these; `BAIT` stands for the absolute path of a directory next to the layer root.
 const part = fc.oneof(
@@ -64,7 +52,7 @@ async function unpackOnce(entries: TarEntry[]): Promise<'ok' | 'error'> {
   fs.mkdirSync(path.join(bait, 'x'), { recursive: true });
   fs.writeFileSync(path.join(bait, 'a'), 'host file');
   const concrete = entries.map((e) => ({ ...e, ...(e.linkname !== undefined ? { linkname: e.linkname.replace(/^BAIT/, bait) } : {}) }));
-  const before = snapshot(dir);
+  const before = snapshotTree(dir);
   let outcome: 'ok' | 'error' = 'ok';
   try {
     await unpackLayer((async function* () { yield await tarOf(concrete); })(), root, { layer: 'sha256:fuzz' });
@@ -72,7 +60,7 @@ async function unpackOnce(entries: TarEntry[]): Promise<'ok' | 'error'> {
     outcome = 'error';
     if (!(err instanceof EngineError)) throw new Error(`unclean failure for ${JSON.stringify(entries)}: ${(err as Error).stack}`, { cause: err });
   }
-  const after = snapshot(dir);
+  const after = snapshotTree(dir);
   // Outside the root: exactly what was there.
   for (const [rel, what] of after) if (rel !== '' && rel !== 'root' && !rel.startsWith(`root${path.sep}`)) expect(before.get(rel), `${rel} appeared or changed outside the layer root (${outcome})`).toBe(what);
   for (const [rel, what] of before) if (rel !== '' && rel !== 'root' && !rel.startsWith(`root${path.sep}`)) expect(after.get(rel), `${rel} vanished or changed outside`).toBe(what);
