@@ -248,7 +248,8 @@ export const LogLine = z.object({
 export type LogLine = z.infer<typeof LogLine>;
 
 export const OutputChunk = z.object({
-  stream: z.enum(['stdout', 'stderr', 'exit']),
+  /** `eof` (attach only): the output has ended; the `exit` item with the code follows once the exit is recorded. */
+  stream: z.enum(['stdout', 'stderr', 'eof', 'exit']),
   /** base64 bytes for stdout/stderr. */
   data: z.string().default(''),
   /** Set on the final `exit` item. */

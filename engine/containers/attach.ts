@@ -70,6 +70,9 @@ export function attachOutput(
       if (signal.aborted) return;
       const helperCode = await session.done;
       if (helperCode === 2) throw new EngineError('conflict', `cannot attach to ${rec.name}: ${session.error}`);
+      // Output is over now; the exit code comes once the engine has recorded the exit (after `die`). Docker's
+      // attach stream ends here, and clients such as docker-compose rely on it ending before they see `die`.
+      yield { stream: 'eof' as const, data: '' };
       const exitCode = await manager.wait(rec.id, 'not-running', signal);
       yield { stream: 'exit' as const, data: '', exitCode };
     } finally {

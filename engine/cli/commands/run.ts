@@ -59,6 +59,7 @@ export async function pumpOutput(ctx: CliContext, stream: EngineStream<OutputChu
       code = chunk.exitCode ?? EXIT_ENGINE;
       continue;
     }
+    if (chunk.stream === 'eof') continue;
     const out = chunk.stream === 'stderr' ? ctx.io.stderr : ctx.io.stdout;
     if (!out.write(Buffer.from(chunk.data, 'base64'))) await new Promise((r) => out.once('drain', r));
   }

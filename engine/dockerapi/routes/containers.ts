@@ -47,6 +47,9 @@ async function hijackSession(
   }
   try {
     for await (const chunk of output) {
+      // Docker closes an attach stream when the output ends, before the exit is recorded (compose 1.29 drops
+      // the "exited with code" line when `die` arrives first).
+      if (chunk.stream === 'eof') break;
       const bytes = outputBytes(chunk, tty);
       if (bytes) await conn.write(bytes);
       if (!conn.open) break;
