@@ -305,15 +305,20 @@ export class ContainerManager {
 
   /** Undoes what start set up; safe to call any number of times. */
   private async cleanupRuntime(rec: ContainerRecord) {
-    await this.tryRuntime()?.delete(rec.id).catch((err: Error) => this.ctx.log.warn(`runtime delete ${rec.id.slice(0, 12)}: ${err.message}`));
-    if (rec.state.conmonPid && isAlive(rec.state.conmonPid, rec.state.conmonStartTime)) {
-      // conmon exits once its container is gone; give it a moment, then make sure.
-      for (let i = 0; i < 20 && isAlive(rec.state.conmonPid, rec.state.conmonStartTime); i++) await sleep(25);
-      if (isAlive(rec.state.conmonPid, rec.state.conmonStartTime)) process.kill(rec.state.conmonPid, 'SIGKILL');
+    // The network needs neither the runtime's state nor the rootfs: it is released alongside (never throws).
+    const network = releaseNetwork(this.ctx, rec.id);
+    try {
+      await this.tryRuntime()?.delete(rec.id).catch((err: Error) => this.ctx.log.warn(`runtime delete ${rec.id.slice(0, 12)}: ${err.message}`));
+      if (rec.state.conmonPid && isAlive(rec.state.conmonPid, rec.state.conmonStartTime)) {
+        // conmon exits once its container is gone; give it a moment, then make sure.
+        for (let i = 0; i < 20 && isAlive(rec.state.conmonPid, rec.state.conmonStartTime); i++) await sleep(25);
+        if (isAlive(rec.state.conmonPid, rec.state.conmonStartTime)) process.kill(rec.state.conmonPid, 'SIGKILL');
+      }
+      await releaseRootfs(rec, containerLayout(this.ctx.paths, rec.id));
+      this.mounts.release(rec.id);
+    } finally {
+      await network;
     }
-    await releaseRootfs(rec, containerLayout(this.ctx.paths, rec.id));
-    this.mounts.release(rec.id);
-    await releaseNetwork(this.ctx, rec.id);
   }
 
   // ---- exit handling and restart policies -----------------------------------------------------------------

@@ -1,6 +1,7 @@
 // The OCI runtime CLI (runc by default, crun where cgroups are pure v2): discovery and the commands the engine
 // runs itself. Every call passes an explicit `--root` (design §6).
 import fs from 'node:fs';
+import path from 'node:path';
 import { unavailable } from '../api/errors';
 import { findBinary } from '../system/tools';
 import { execFile } from './exec-file';
@@ -48,8 +49,17 @@ export class OciRuntime {
     await this.run(['resume', id], 'resume');
   }
 
+  /**
+   * Whether the runtime may hold state for `id`: runc and crun keep it in `<root>/<id>/`. No dir means nothing to
+   * ask about, which saves a runtime process on every start and removal.
+   */
+  private mayKnow(id: string): boolean {
+    return fs.existsSync(path.join(this.stateRoot, id));
+  }
+
   /** Removes the runtime's state; a missing container is fine. */
   async delete(id: string) {
+    if (!this.mayKnow(id)) return;
     const r = await execFile(this.path, [...this.globalArgs(), 'delete', '--force', id], { timeoutMs: 30_000 });
     if (r.code !== 0 && !/does not exist|not found|no such/i.test(r.stderr)) {
       throw new Error(`${this.name} delete: ${r.stderr.trim()}`);
@@ -58,6 +68,7 @@ export class OciRuntime {
 
   /** The runtime's view, or null when it does not know the container. */
   async state(id: string): Promise<OciState | null> {
+    if (!this.mayKnow(id)) return null;
     const r = await execFile(this.path, [...this.globalArgs(), 'state', id], { timeoutMs: 30_000 });
     if (r.code !== 0) return null;
     const parsed = JSON.parse(r.stdout) as { status: OciStatus; pid?: number };
