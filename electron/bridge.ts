@@ -15,6 +15,8 @@ export const channels = {
   dropped: 'fd:dropped',
   /** renderer → main: ComposeRequest (bring up, or dismiss, a plan main sent as a `compose-plan` event). */
   compose: 'fd:compose',
+  /** renderer → main, answered (invoke/handle): a container id; main opens its host path in the file manager. */
+  openPath: 'fd:open-path',
 } as const;
 
 /**
@@ -73,6 +75,11 @@ export interface FdBridge {
     composeUp(id: string): void;
     /** The user closed the plan without bringing it up (or cancels a running up). */
     composeDismiss(id: string): void;
+    /**
+     * Opens this container's root filesystem in the desktop's file manager. Main asks the engine for the host
+     * path itself (the renderer never names a path); resolves with an error message, or '' when it opened.
+     */
+    openPath(containerId: string): Promise<string>;
   };
   platform: string;
 }

@@ -33,11 +33,19 @@ export class FakeWebContents extends EventEmitter implements SenderLike {
   }
 }
 
+type MainHandler = (event: { sender: SenderLike; senderFrame: { url: string } | null }, ...args: unknown[]) => unknown;
+
 export class FakeIpcMain implements IpcMainLike {
   readonly listeners = new Map<string, MainListener[]>();
+  /** ipcMain.handle: one handler per channel, as Electron allows. */
+  readonly handlers = new Map<string, MainHandler>();
   on(channel: string, listener: MainListener) {
     this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
     return this;
+  }
+  handle(channel: string, handler: MainHandler) {
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, handler);
   }
 }
 
@@ -50,6 +58,13 @@ export function fakeRenderer(main: FakeIpcMain, contents: FakeWebContents, frame
         if (contents.destroyed) return;
         for (const l of main.listeners.get(channel) ?? []) l({ sender: contents, senderFrame: { url: frameUrl } }, payload);
       });
+    },
+    async invoke(channel, ...args) {
+      const payload = structuredClone(args[0]);
+      await new Promise((resolve) => setImmediate(resolve));
+      const handler = main.handlers.get(channel);
+      if (!handler) throw new Error(`Error invoking remote method '${channel}': No handler registered for '${channel}'`);
+      return structuredClone(await handler({ sender: contents, senderFrame: { url: frameUrl } }, payload));
     },
     on(channel, listener) {
       contents.rendererListeners.set(channel, [...(contents.rendererListeners.get(channel) ?? []), listener]);

@@ -92,6 +92,12 @@ describe('main process bundle', () => {
       ]),
     );
     expect(stderr).toMatch(/untrusted frame/);
+    expect(r.openPath).toEqual({
+      malformed: 'invalid request: expected a container id',
+      unknown: 'No such container: nosuch',
+      stranger: 'refused: not the app window',
+      opened: [],
+    });
     expect(stderr).toMatch(/rejected a malformed file drop/);
 
     expect(r.tray.tooltip).toBe('Flying Dutchman: no containers running');

@@ -16,6 +16,7 @@ import { forkLauncher, utilityLauncher, type EngineLauncher, type EngineLink } f
 import { drawTrayIcon, encodePng } from './icon-art';
 import { IpcEngineBridge } from './ipc-port';
 import { composeFilesFromArgv } from './open-files';
+import { openContainerPath } from './open-path';
 import { ShellEvents } from './shell-events';
 import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, appResponse, hardenSession, hardenWebContents, mimeType, resolveAppAsset, windowOptions } from './security';
 import { decodeAction, trayModel, type TrayAction, type TrayInput, type TrayItem } from './tray-model';
@@ -341,6 +342,14 @@ if (!app.requestSingleInstanceLock()) {
   });
   ipcMain.on(channels.compose, (event, raw) => {
     if (isTrustedFrame(event)) composeIntake.request(raw);
+  });
+  // "Open in file manager": the page names a container; the engine names its path.
+  ipcMain.handle(channels.openPath, (event, raw) => {
+    if (!isTrustedFrame(event)) {
+      log.warn(`ipc: refused an open-path request from an untrusted frame (webContents ${event.sender.id})`);
+      return 'refused: not the app window';
+    }
+    return openContainerPath({ client: () => (engineStatus ? null : (currentLink()?.client ?? null)), openPath: (p) => shell.openPath(p), log }, raw);
   });
 
   nativeTheme.themeSource = 'system';

@@ -20,12 +20,15 @@ describe('preload bundle', () => {
     const exposed: Record<string, unknown> = {};
     const required: string[] = [];
     const sent: [string, unknown][] = [];
+    const invoked: [string, unknown][] = [];
     const listeners = new Map<string, ((e: unknown, p: unknown) => void)[]>();
     const ipcRenderer = {
       send: (channel: string, payload: unknown) => sent.push([channel, payload]),
       on: (channel: string, l: (e: unknown, p: unknown) => void) => listeners.set(channel, [...(listeners.get(channel) ?? []), l]),
-      invoke: () => {
-        throw new Error('the preload must not use invoke');
+      // Only the open-path request is answered (invoke); it carries the container id and nothing else.
+      invoke: async (channel: string, ...payload: unknown[]) => {
+        invoked.push([channel, payload]);
+        return channel === channels.openPath ? '' : Promise.reject(new Error(`the preload must not invoke ${channel}`));
       },
     };
     const electron = {
@@ -49,10 +52,10 @@ describe('preload bundle', () => {
 
     expect([...new Set(required)]).toEqual(['electron']);
     expect(Object.keys(exposed)).toEqual(['fd']);
-    const fd = exposed.fd as { engine: { connect(): Record<string, unknown> }; shell: { composeUp(id: string): void }; platform: string };
+    const fd = exposed.fd as { engine: { connect(): Record<string, unknown> }; shell: { composeUp(id: string): void; openPath(id: string): Promise<string> }; platform: string };
     expect(Object.keys(fd).sort()).toEqual(['engine', 'platform', 'shell']);
     expect(Object.keys(fd.engine)).toEqual(['connect']);
-    expect(Object.keys(fd.shell)).toEqual(['onEvent', 'composeUp', 'composeDismiss']);
+    expect(Object.keys(fd.shell)).toEqual(['onEvent', 'composeUp', 'composeDismiss', 'openPath']);
     expect(fd.platform).toBe('linux');
     // Nothing reachable from window.fd is the ipcRenderer or a generic send.
     const port = fd.engine.connect();
@@ -69,5 +72,8 @@ describe('preload bundle', () => {
     // Confirming a plan main sent names it by id on the compose channel, nothing more.
     fd.shell.composeUp('c1');
     expect(sent.at(-1)).toEqual([channels.compose, { type: 'up', id: 'c1' }]);
+    // "Open in file manager" asks main with the container id only; main finds the path.
+    expect(await fd.shell.openPath('web')).toBe('');
+    expect(invoked).toEqual([[channels.openPath, ['web']]]);
   });
 });

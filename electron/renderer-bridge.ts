@@ -7,6 +7,7 @@ import { channels, type ComposeRequest, type EnginePort, type FdBridge, type Mai
 export interface IpcRendererLike {
   send(channel: string, ...args: unknown[]): void;
   on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
 }
 
 export function createRendererBridge(ipc: IpcRendererLike, platform: string): FdBridge {
@@ -64,6 +65,8 @@ export function createRendererBridge(ipc: IpcRendererLike, platform: string): Fd
       },
       composeUp: (id) => ipc.send(channels.compose, { type: 'up', id: String(id) } satisfies ComposeRequest),
       composeDismiss: (id) => ipc.send(channels.compose, { type: 'dismiss', id: String(id) } satisfies ComposeRequest),
+      // Only the id crosses; whatever main answers becomes a string for the page.
+      openPath: async (containerId) => String((await ipc.invoke(channels.openPath, containerId)) ?? ''),
     },
     platform,
   };
@@ -73,7 +76,7 @@ export function createRendererBridge(ipc: IpcRendererLike, platform: string): Fd
  * Files dropped anywhere on the window go to main (which decides what to open); the default drop would
  * navigate the window to the file, which main refuses anyway.
  */
-export function interceptFileDrops(target: EventTarget, pathOf: (file: File) => string, ipc: IpcRendererLike): void {
+export function interceptFileDrops(target: EventTarget, pathOf: (file: File) => string, ipc: Pick<IpcRendererLike, 'send'>): void {
   target.addEventListener('dragover', (e) => e.preventDefault());
   target.addEventListener('drop', (e) => {
     const files = (e as DragEvent).dataTransfer?.files;

@@ -63,7 +63,7 @@ describe('compose files reaching the renderer', () => {
 
   it('the preload turns a file drop on the window into a dropped-files message and stops the navigation', () => {
     const sent: [string, unknown][] = [];
-    const ipc: IpcRendererLike = { send: (c, p) => void sent.push([c, p]), on: () => undefined };
+    const ipc: Pick<IpcRendererLike, 'send'> = { send: (c, p) => void sent.push([c, p]) };
     const target = new EventTarget();
     interceptFileDrops(target, (f) => `/home/me/${f.name}`, ipc);
     const over = new Event('dragover', { cancelable: true });

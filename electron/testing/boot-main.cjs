@@ -55,6 +55,15 @@ const labels = (template) =>
   await new Promise((r) => setTimeout(r, 100));
   out.replies = replies().map((r) => ({ s: r.s, t: r.m.t, id: r.m.id, root: r.m.output?.root, code: r.m.error?.code }));
 
+  // "Open in file manager": a malformed id, an unknown container and a stranger's request open nothing.
+  const openPath = rec.handlers.get('fd:open-path');
+  out.openPath = {
+    malformed: await openPath(frame, 42),
+    unknown: await openPath(frame, 'nosuch'),
+    stranger: await openPath({ sender: wc, senderFrame: { url: 'https://evil.example/' } }, 'nosuch'),
+    opened: rec.openedPaths,
+  };
+
   const tray = rec.trays[0];
   await waitFor('a tray menu', () => tray && tray.menu);
   out.tray = { tooltip: tray.tooltip, items: labels(tray.menu.template), hasImage: !!tray.image.buffer };

@@ -136,6 +136,13 @@ class Tray extends EventEmitter {
 }
 
 const ipcMain = new EventEmitter();
+// ipcMain.handle: invoke-style channels; boot-main.cjs calls record.handlers.get(channel)(event, payload).
+record.handlers = new Map();
+record.openedPaths = [];
+ipcMain.handle = (channel, handler) => {
+  if (record.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+  record.handlers.set(channel, handler);
+};
 const nativeTheme = Object.assign(new EventEmitter(), { shouldUseDarkColors: false, themeSource: 'system' });
 const display = { workArea: { x: 0, y: 0, width: 1920, height: 1080 } };
 
@@ -165,7 +172,13 @@ module.exports = {
       setPermissionCheckHandler: (fn) => (record.permissionCheck = fn),
     },
   },
-  shell: { openExternal: async (url) => record.openedExternal.push(url) },
+  shell: {
+    openExternal: async (url) => record.openedExternal.push(url),
+    openPath: async (p) => {
+      record.openedPaths.push(p);
+      return '';
+    },
+  },
   dialog: {
     showMessageBox: async (opts) => record.warnings.push(opts.message),
     showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
