@@ -7,17 +7,23 @@ const FLUSH_BYTES = 64 * 1024;
 
 export class BatchedOutput {
   private target: Writable | null = null;
-  private chunks: Buffer[] = [];
-  private bytes = 0;
+  /** Text is kept as strings (UTF-8 encoded once per flush, not once per line); exact bytes as Buffers. */
+  private chunks: (Buffer | string)[] = [];
+  private allText = true;
+  private size = 0;
   private scheduled = false;
+  private draining: Promise<void> | null = null;
 
-  /** Queues bytes for `out`; resolves at once unless a flush met backpressure. */
-  async write(out: Writable, data: Buffer): Promise<void> {
+  /** Queues bytes (or text, written as UTF-8) for `out`; resolves at once unless a flush met backpressure. */
+  async write(out: Writable, data: Buffer | string): Promise<void> {
+    // A flush that met backpressure (even a scheduled one nobody awaited) holds the writer back until drain.
+    if (this.draining) await this.draining;
     if (this.target && this.target !== out) await this.flush();
     this.target = out;
     this.chunks.push(data);
-    this.bytes += data.length;
-    if (this.bytes >= FLUSH_BYTES) return this.flush();
+    if (typeof data !== 'string') this.allText = false;
+    this.size += data.length;
+    if (this.size >= FLUSH_BYTES) return this.flush();
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -31,9 +37,17 @@ export class BatchedOutput {
   async flush(): Promise<void> {
     const out = this.target;
     if (!out || !this.chunks.length) return;
-    const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bytes);
+    const chunks = this.chunks;
+    const data = this.allText ? Buffer.from(chunks.join(''), 'utf8') : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)));
     this.chunks = [];
-    this.bytes = 0;
-    if (!out.write(data)) await new Promise((r) => out.once('drain', r));
+    this.allText = true;
+    this.size = 0;
+    if (out.write(data)) return;
+    // One drain listener per target however many flushes meet backpressure before it drains.
+    this.draining ??= new Promise<void>((resolve) => out.once('drain', () => {
+      this.draining = null;
+      resolve();
+    }));
+    await this.draining;
   }
 }

@@ -3,6 +3,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { EngineApi } from '../api/contract';
 import type { ContainerFileMethod } from '../api/container-files';
+import type { LogLine } from '../api/containers';
 import type { EngineContext, Service } from '../context';
 import { readLogs } from '../logs';
 import { ContainerManager } from './manager';
@@ -66,7 +67,11 @@ export function createContainersService(ctx: EngineContext): Service<ContainerHa
           });
           for await (const e of entries) {
             if ((e.stream === 'stdout' && !input.stdout) || (e.stream === 'stderr' && !input.stderr)) continue;
-            yield { stream: e.stream, time: e.timeNano, line: e.line, ...(isUtf8(e.data) ? {} : { data: e.data.toString('base64') }), ...(e.partial ? { partial: true } : {}) };
+            // One plain object per line, no spreads: this runs for every line of a followed log.
+            const line: LogLine = { stream: e.stream, time: e.timeNano, line: e.line };
+            if (!isUtf8(e.data)) line.data = e.data.toString('base64');
+            if (e.partial) line.partial = true;
+            yield line;
           }
         })();
       },

@@ -6,11 +6,22 @@ import { MAX_FRAME_BYTES, type Port } from '../api/protocol';
 import { EngineError } from '../api/errors';
 
 export function encodeFrame(message: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(message), 'utf8');
-  const frame = Buffer.allocUnsafe(4 + body.length);
-  frame.writeUInt32BE(body.length, 0);
-  body.copy(frame, 4);
-  return frame;
+  return encodeFrames([JSON.stringify(message)]);
+}
+
+/** Frames JSON texts into one buffer, each written straight into place (no per-frame buffer or copy). */
+function encodeFrames(texts: string[]): Buffer {
+  const lengths = texts.map((t) => Buffer.byteLength(t, 'utf8'));
+  let bytes = 0;
+  for (const n of lengths) bytes += n;
+  const out = Buffer.allocUnsafe(4 * texts.length + bytes);
+  let offset = 0;
+  for (let i = 0; i < texts.length; i++) {
+    out.writeUInt32BE(lengths[i]!, offset);
+    offset += 4;
+    offset += out.write(texts[i]!, offset, 'utf8');
+  }
+  return out;
 }
 
 export class FrameDecoder {
@@ -57,8 +68,10 @@ export class SocketPort<Out, In> implements Port<Out, In> {
   private readonly closeListeners: ((reason?: Error) => void)[] = [];
   private readonly decoder = new FrameDecoder();
   private closed = false;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /** JSON texts of frames not yet written; framed into one buffer at flush. */
+  private pending: string[] = [];
+  /** Their UTF-16 length, a cheap stand-in for bytes to decide when to flush. */
+  private pendingChars = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -92,18 +105,18 @@ export class SocketPort<Out, In> implements Port<Out, In> {
     if (this.closed || this.socket.destroyed) return;
     // Frames sent in one turn of the event loop (a stream's ready items) leave as one buffer in one write, not
     // a syscall (or an iovec) each: a followed log is hundreds of thousands of small frames.
-    const frame = encodeFrame(message);
-    this.pending.push(frame);
-    this.pendingBytes += frame.length;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    const text = JSON.stringify(message);
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= FLUSH_BYTES) this.flush();
     else if (this.pending.length === 1) process.nextTick(() => this.flush());
   }
 
   private flush() {
     if (!this.pending.length) return;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    const data = encodeFrames(this.pending);
     this.pending = [];
-    this.pendingBytes = 0;
+    this.pendingChars = 0;
     if (!this.closed && !this.socket.destroyed) this.socket.write(data);
   }
 

@@ -4,6 +4,12 @@ import { UsageError } from '../errors';
 import { parseTimeArg } from '../time';
 import { BatchedOutput } from '../batched-output';
 
+/**
+ * Lines the engine may send ahead of what we have written. The default (64) makes a credit round trip per
+ * ~5 KB of log, which is what limited `logs -f`; 512 (as the renderer's logs view uses) keeps the pipe full.
+ */
+const LOGS_WINDOW = 512;
+
 export const logsCommand: Command = {
   name: 'logs',
   summary: 'Fetch the logs of a container',
@@ -29,7 +35,7 @@ export const logsCommand: Command = {
       tail,
       since: flags.since ? parseTimeArg(flags.since, now) : undefined,
       until: flags.until ? parseTimeArg(flags.until, now) : undefined,
-    });
+    }, { window: LOGS_WINDOW });
     const stop = () => stream.cancel();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -38,9 +44,15 @@ export const logsCommand: Command = {
       for await (const l of stream) {
         const out = l.stream === 'stderr' ? ctx.io.stderr : ctx.io.stdout;
         // Exact bytes when the output is not UTF-8 (l.data), so a binary log passes through unchanged.
-        const body = l.data ? Buffer.from(l.data, 'base64') : Buffer.from(l.line);
-        const text = flags.timestamps || !l.partial ? Buffer.concat([Buffer.from(flags.timestamps ? `${l.time} ` : ''), body, Buffer.from(l.partial ? '' : '\n')]) : body;
-        await output.write(out, text);
+        const prefix = flags.timestamps ? `${l.time} ` : '';
+        const end = l.partial ? '' : '\n';
+        if (l.data) {
+          const body = Buffer.from(l.data, 'base64');
+          await output.write(out, prefix || end ? Buffer.concat([Buffer.from(prefix), body, Buffer.from(end)]) : body);
+        } else {
+          // Text lines stay strings; the batch is encoded once.
+          await output.write(out, prefix + l.line + end);
+        }
       }
     } finally {
       await output.flush();
