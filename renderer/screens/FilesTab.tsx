@@ -1,6 +1,7 @@
 // A container's files: browse directories (breadcrumbs, keyboard-navigable list), view a text file (first
 // 256 kB, binary files get a notice), download a file or a directory (tar), upload files into the directory
-// shown, and the host path of a running container's root for a file manager.
+// shown, and a running container's root in a file manager: opened by the desktop shell under Electron (main
+// finds the path), shown as a host path to copy in a browser.
 import { useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { DirEntry } from '../../engine/api/container-files';
@@ -75,6 +76,43 @@ function FileViewer({ id, path, onClose }: { id: string; path: string; onClose()
   );
 }
 
+/** window.fd.shell.openPath (electron/bridge.ts FdBridge) under Electron; undefined in a browser. */
+export type OpenPath = (containerId: string) => Promise<string>;
+
+export function desktopOpenPath(scope: object = globalThis): OpenPath | undefined {
+  const shell = (scope as { fd?: { shell?: { openPath?: unknown } } }).fd?.shell;
+  const openPath = shell?.openPath;
+  return typeof openPath === 'function' ? (containerId) => (openPath as OpenPath).call(shell, containerId) : undefined;
+}
+
+/** Asks the desktop shell to open the container's root; the status line to show. */
+export async function openInFileManager(openPath: OpenPath, id: string): Promise<string> {
+  try {
+    const error = await openPath(id);
+    return error ? `Open in file manager failed: ${error}` : 'Opened in your file manager.';
+  } catch (err) {
+    return `Open in file manager failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+/**
+ * The toolbar's file-manager control: "Open in file manager" where the desktop shell can open a folder,
+ * otherwise "Show host path", which reveals the path with "Copy host path".
+ */
+export function FileManagerButton({ id, openPath, expanded, onToggle, onStatus }: { id: string; openPath: OpenPath | undefined; expanded: boolean; onToggle(): void; onStatus(text: string): void }) {
+  if (openPath)
+    return (
+      <button type="button" onClick={() => void openInFileManager(openPath, id).then(onStatus)}>
+        Open in file manager
+      </button>
+    );
+  return (
+    <button type="button" aria-expanded={expanded} onClick={onToggle}>
+      Show host path
+    </button>
+  );
+}
+
 function HostPath({ id }: { id: string }) {
   const { connection } = useServices();
   const [copied, setCopied] = useState(false);
@@ -101,6 +139,7 @@ export function FilesTab({ id, running }: { id: string; running: boolean }) {
   const [path, setPath] = useState('/');
   const [viewing, setViewing] = useState<string | null>(null);
   const [showHost, setShowHost] = useState(false);
+  const [openPath] = useState(() => desktopOpenPath());
   const [status, setStatus] = useState('');
   const picker = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLTableSectionElement>(null);
@@ -190,16 +229,12 @@ export function FilesTab({ id, running }: { id: string; running: boolean }) {
         <button type="button" onClick={() => run(`Downloading ${path}`, async () => `Downloaded ${await download(connection, id, path, 'directory')}`)}>
           Download this directory
         </button>
-        {running ? (
-          <button type="button" aria-expanded={showHost} onClick={() => setShowHost(!showHost)}>
-            Open in file manager
-          </button>
-        ) : null}
+        {running ? <FileManagerButton id={id} openPath={openPath} expanded={showHost} onToggle={() => setShowHost(!showHost)} onStatus={setStatus} /> : null}
         <span role="status" className="muted" aria-label="File status">
           {status}
         </span>
       </div>
-      {showHost && running ? <HostPath id={id} /> : null}
+      {showHost && running && !openPath ? <HostPath id={id} /> : null}
       {viewing ? <FileViewer id={id} path={viewing} onClose={() => setViewing(null)} /> : null}
       {listing.error ? <ErrorState error={listing.error} /> : null}
       {!listing.data && !listing.error ? <p className="muted">Loading…</p> : null}
