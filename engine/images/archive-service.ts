@@ -11,6 +11,7 @@ import type { EngineContext, Service } from '../context';
 import { isNoSpace, noSpaceError } from './disk-full';
 import { loadArchive, type LoadDeps } from './load';
 import { saveArchive, type SaveTarget } from './save';
+import { parseReference, type ImageRef } from './reference';
 import type { ImagesService } from './service';
 
 type ArchiveHandlers = Pick<EngineApi, 'images.save' | 'images.loadUpload' | 'images.load'>;
@@ -64,6 +65,26 @@ export function createImageArchiveService(ctx: EngineContext, images: ImagesServ
   const uploads = new Map<string, Upload>();
   const { meta, content } = images.store;
 
+  /** A repository named without a tag saves every tag it has, as `docker save busybox` does; else null. */
+  const repositoryTags = (input: string): { id: string; ref: string }[] | null => {
+    // parseReference fills in :latest, so the tag is looked for in the text (a registry port has a / after it).
+    if (input.includes('@') || input.slice(input.lastIndexOf('/') + 1).includes(':')) return null;
+    let wanted: ImageRef;
+    try {
+      wanted = parseReference(input);
+    } catch {
+      return null; // an image id or prefix: images.lookup handles it
+    }
+    const found = meta
+      .listImages()
+      .flatMap((image) => meta.refsOf(image.id, 'tag').map((ref) => ({ id: image.id, ref })))
+      .filter(({ ref }) => {
+        const r = parseReference(ref);
+        return r.domain === wanted.domain && r.path === wanted.path;
+      });
+    return found.length ? found : null;
+  };
+
   const drop = async (id: string) => {
     const u = uploads.get(id);
     if (!u) return;
@@ -96,10 +117,11 @@ export function createImageArchiveService(ctx: EngineContext, images: ImagesServ
       'images.save': async function* ({ refs }, { signal }) {
         const targets = new Map<string, SaveTarget>();
         for (const r of refs) {
-          const found = images.lookup(r);
-          const t = targets.get(found.id) ?? { id: found.id, refs: [] };
-          if (found.ref && !t.refs.includes(found.ref)) t.refs.push(found.ref);
-          targets.set(found.id, t);
+          for (const found of repositoryTags(r) ?? [images.lookup(r)]) {
+            const t = targets.get(found.id) ?? { id: found.id, refs: [] };
+            if (found.ref && !t.refs.includes(found.ref)) t.refs.push(found.ref);
+            targets.set(found.id, t);
+          }
         }
         let pending: Buffer[] = [];
         let n = 0;

@@ -115,6 +115,14 @@ describe('image archives', () => {
     expect(again.filter((i) => i.type === 'layer').every((i) => i.type === 'layer' && i.phase === 'exists')).toBe(true);
     // Saved again after the load, the archive is byte for byte the same.
     expect(sha256(await save([`${reg.host}/arch/two:v1`, 'local/two:copy']))).toBe(sha256(tar));
+    // A repository named without a tag saves all its tags (docker save busybox), not only :latest.
+    await h.svc.handlers['images.tag']({ source: 'local/two:copy', target: 'local/two:second' }, callCtx());
+    const whole = path.join(h.root, 'tmp', 'whole.tar');
+    fs.writeFileSync(whole, await save(['local/two']));
+    const wholeManifest = await (await TarIndex.open(whole)).json<{ RepoTags: string[] }[]>('manifest.json', 'manifest');
+    fs.rmSync(whole);
+    expect(wholeManifest.flatMap((m) => m.RepoTags).sort()).toEqual(['local/two:copy', 'local/two:second']);
+    await h.svc.handlers['images.remove']({ ref: 'local/two:second', force: false }, callCtx());
     // A reader that stops after the first chunk ends the save; the store is untouched and usable.
     for await (const item of archive.handlers['images.save']({ refs: ['local/two:copy'] }, callCtx())) {
       expect(item.data.length).toBeGreaterThan(0);
