@@ -1,6 +1,7 @@
 // `fd compose logs` and the output of an attached `fd compose up`: every container's log lines prefixed with
 // its name (coloured per container on a TTY), followed until the containers exit when asked.
 import type { EngineClient } from '../../api/client';
+import { LOGS_WINDOW } from './logs';
 
 const COLOURS = [36, 33, 32, 35, 34, 96, 93, 92, 95, 94];
 
@@ -24,7 +25,7 @@ export async function printLogs(client: EngineClient, out: NodeJS.WritableStream
     targets.map(async (t, i) => {
       const prefix = `${t.name.padEnd(width)} | `;
       const shown = o.colour ? `\x1b[${COLOURS[i % COLOURS.length]}m${prefix}\x1b[0m` : prefix;
-      const stream = client.stream('containers.logs', { id: t.id, follow: o.follow, ...(o.tail !== undefined ? { tail: o.tail } : {}), ...(o.since !== undefined ? { since: o.since } : {}) });
+      const stream = client.stream('containers.logs', { id: t.id, follow: o.follow, ...(o.tail !== undefined ? { tail: o.tail } : {}), ...(o.since !== undefined ? { since: o.since } : {}) }, { window: LOGS_WINDOW });
       onStream?.(() => stream.cancel());
       try {
         for await (const l of stream) {

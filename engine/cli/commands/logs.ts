@@ -8,7 +8,7 @@ import { BatchedOutput } from '../batched-output';
  * Lines the engine may send ahead of what we have written. The default (64) makes a credit round trip per
  * ~5 KB of log, which is what limited `logs -f`; 512 (as the renderer's logs view uses) keeps the pipe full.
  */
-const LOGS_WINDOW = 512;
+export const LOGS_WINDOW = 512;
 
 export const logsCommand: Command = {
   name: 'logs',
