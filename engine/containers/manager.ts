@@ -32,6 +32,13 @@ import { checkRemovable } from './leftover-mounts';
 export const LOG_SIZE_MAX_SETTING = 'containers.logSizeMax';
 const live = (s: ContainerStatus) => s === 'running' || s === 'paused';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Both results once both settled, else the first failure: nothing is left running for the cleanup to miss. */
+async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
+}
 /** conmon marks an OOM kill in its persist dir (cgroup v2) or in its cwd (cgroup v1). */
 /**
  * A start cut short by an engine crash can leave its conmon running with no record of its pid in the store:
@@ -252,9 +259,11 @@ export class ContainerManager {
     const conmon = findConmon();
     let launched;
     try {
-      const rootfs = await prepareRootfs(rec, layout);
-      const mounts = await this.mounts.prepare(rec.id, rootfs);
-      const network = await prepareNetwork(this.ctx, rec, hostnameOf(rec));
+      // The rootfs (with its mounts) and the network do not depend on each other: they are set up side by side.
+      const [{ rootfs, mounts }, network] = await bothSettled(
+        prepareRootfs(rec, layout).then(async (root) => ({ rootfs: root, mounts: await this.mounts.prepare(rec.id, root) })),
+        prepareNetwork(this.ctx, rec, hostnameOf(rec)),
+      );
       writeBundle(rec, layout, rootfs, rec.config.tty, network, mounts);
       await runtime.delete(rec.id);
       launched = await launchConmon({
@@ -625,6 +634,9 @@ export class ContainerManager {
   }
 
   async wait(ref: string, condition: 'not-running' | 'next-exit' | 'removed', signal: AbortSignal): Promise<number> {
+    // An --rm container can be gone before its client's wait arrives: its exit code is still known by full id.
+    const removedCode = this.lastExit.get(ref);
+    if (removedCode !== undefined && condition !== 'next-exit' && !this.repo.get(ref)) return removedCode;
     const rec = this.find(ref);
     const startDies = this.dies.get(rec.id) ?? 0;
     let lastCode = rec.state.exitCode;
