@@ -287,6 +287,14 @@ describe('restart policies', () => {
     expect((await client.call('containers.wait', { id, condition: 'removed' })).exitCode).toBe(7);
     await expect(client.call('containers.inspect', { id })).rejects.toMatchObject({ code: 'not_found' });
   });
+
+  it('a wait that arrives after an --rm container is already gone still gets its exit code', async () => {
+    const { id } = await client.call('containers.create', { rootfs, cmd: ['sh', '-c', 'exit 5'], autoRemove: true });
+    await client.call('containers.start', { id });
+    await until(() => client.call('containers.inspect', { id }).then(() => false, () => true), 'the --rm removal');
+    expect((await client.call('containers.wait', { id, condition: 'not-running' })).exitCode).toBe(5);
+    expect((await client.call('containers.wait', { id, condition: 'removed' })).exitCode).toBe(5);
+  });
 });
 
 describe('attach', () => {
