@@ -98,7 +98,12 @@ export class EngineClient {
 
   constructor(private readonly port: Port<ClientMessage, ServerMessage>) {
     port.onMessage((message) => this.receive(message));
-    port.onClose((reason) => this.teardown(reason ?? new EngineError('unavailable', 'connection to the engine closed')));
+    // Always a typed error: a socket error (ECONNRESET when the engine dies mid-write) is still "the engine went away".
+    port.onClose((reason) =>
+      this.teardown(
+        reason instanceof EngineError ? reason : new EngineError('unavailable', `connection to the engine closed${reason ? `: ${reason.message}` : ''}`),
+      ),
+    );
   }
 
   call<K extends CallName>(method: K, input: Input<K>): Promise<Output<K>> {
