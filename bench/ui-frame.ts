@@ -3,15 +3,12 @@
 // Frame times are the deltas between requestAnimationFrame callbacks over 10 s (p50 / p95 / max); a renderer
 // that appends every line to the DOM, or a follower without backpressure, shows here as long frames.
 // An idle baseline (the same view, the container silent) is measured first on the same page.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { loadLine, type BenchCase, type CaseResult } from './harness';
 import { startBenchRegistry } from './fixtures';
-import { fdBin } from './paths';
+import { startFd, type FdPeer } from './peers/fd';
 
 const MEASURE_MS = 10_000;
 const LINES_PER_CHUNK = 1000;
@@ -66,63 +63,18 @@ async function frameDeltas(page: Page, ms: number): Promise<number[]> {
   );
 }
 
-interface UiEngine {
-  child: ChildProcess;
-  root: string;
+interface UiEngine extends FdPeer {
   url: string;
-  fd(args: string[]): string;
-  stop(): Promise<void>;
 }
 
 async function startUiEngine(): Promise<UiEngine> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fdb-ui-'));
-  const child = spawn(process.execPath, [fdBin, '--root', root, 'engine', '--ui', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fd engine --ui not ready in 20 s: ${out}`)), 20_000);
-    child.stdout!.on('data', () => {
-      if (out.includes('engine ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`fd engine exited ${code}: ${out}`));
-    });
-  });
-  const url = /^web UI: (\S+)$/m.exec(out)?.[1];
-  const fd = (args: string[]) => {
-    const r = spawnSync(process.execPath, [fdBin, '--root', root, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
-    if (r.status !== 0) throw new Error(`fd ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
-    return r.stdout;
-  };
-  const stop = async () => {
-    try {
-      if (!exited) for (const id of fd(['ps', '-aq']).split('\n').filter(Boolean)) fd(['rm', '-f', id]);
-    } catch {
-      // the engine is gone: the root still goes below
-    }
-    if (!exited) {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await gone;
-      clearTimeout(timer);
-    }
-    const mounts = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(root));
-    for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
-    fs.rmSync(root, { recursive: true, force: true });
-  };
+  const peer = await startFd(['--ui', '127.0.0.1:0']);
+  const url = /^web UI: (\S+)$/m.exec(peer.output())?.[1];
   if (!url) {
-    await stop();
-    throw new Error(`fd engine --ui printed no web UI URL: ${out}`);
+    await peer.stop();
+    throw new Error(`fd engine --ui printed no web UI URL: ${peer.output()}`);
   }
-  return { child, root, url, fd, stop };
+  return { ...peer, url };
 }
 
 export const uiFrameCase: BenchCase = {

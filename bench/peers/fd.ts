@@ -17,12 +17,15 @@ export interface FdPeer {
   rssMb(): number;
   /** Runs `fd ARGS` to completion; rejects on a non-zero exit. */
   fd(args: string[]): string;
+  /** What the engine printed so far (e.g. the `web UI:` line with --ui). */
+  output(): string;
   stop(): Promise<void>;
 }
 
-export async function startFd(): Promise<FdPeer> {
+/** `engineArgs` go after `fd engine` (e.g. `--ui 127.0.0.1:0`). */
+export async function startFd(engineArgs: string[] = []): Promise<FdPeer> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fdb-fd-'));
-  const child: ChildProcess = spawn(process.execPath, [fdBin, '--root', root, 'engine'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [fdBin, '--root', root, 'engine', ...engineArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -49,7 +52,7 @@ export async function startFd(): Promise<FdPeer> {
   });
   const cli = [process.execPath, fdBin, '--root', root];
   const fd = (args: string[]) => {
-    const r = spawnSync(cli[0]!, [...cli.slice(1), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(cli[0]!, [...cli.slice(1), ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
     if (r.status !== 0) throw new Error(`fd ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
     return r.stdout;
   };
@@ -60,6 +63,7 @@ export async function startFd(): Promise<FdPeer> {
     pid: child.pid!,
     rssMb: () => rssMb(child.pid!),
     fd,
+    output: () => out,
     async stop() {
       try {
         if (!exited) {
