@@ -3,29 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFd, spawnEngine, tempRoot, type EngineProcess } from '../testing/engine';
+import { RestartableEngine, runFd, tempRoot } from '../testing/engine';
 import { buildBusyboxRootfs } from '../testing/rootfs';
-import { connectUnix } from '../transport/unix';
-import type { EngineClient } from '../api/client';
 
 let root: string;
 let rootfs: string;
-let engine: EngineProcess | null = null;
-let client: EngineClient | null = null;
-
-async function startEngine() {
-  engine = await spawnEngine(root);
-  client = await connectUnix(path.join(root, 'engine.sock'));
-  return client;
-}
-
-async function killEngine() {
-  client?.close();
-  client = null;
-  engine!.child.kill('SIGKILL');
-  await engine!.exited;
-  engine = null;
-}
+let engine: RestartableEngine;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fd = (...args: string[]) => runFd(['--root', root, ...args]);
@@ -33,24 +16,20 @@ const fd = (...args: string[]) => runFd(['--root', root, ...args]);
 beforeAll(() => {
   root = tempRoot('fd-reconcile-');
   rootfs = buildBusyboxRootfs(path.join(root, 'fixture-rootfs'));
+  engine = new RestartableEngine(root);
 });
 
 afterAll(async () => {
   try {
-    if (!client) await startEngine();
-    for (const c of await client!.call('containers.list', { all: true })) await client!.call('containers.remove', { id: c.id, force: true });
-    client!.close();
-    engine!.child.kill('SIGTERM');
-    await engine!.exited;
+    await engine?.removeAllAndStop();
   } finally {
-    engine?.child.kill('SIGKILL');
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
 
 describe('reconcile after the engine is SIGKILLed', () => {
   it('keeps a running container running and records one that exited while the engine was down', async () => {
-    let c = await startEngine();
+    let c = await engine.start();
     const { id: runner } = await c.call('containers.create', { name: 'runner', rootfs, cmd: ['sh', '-c', 'echo up; exec sleep 300'] });
     const { id: quitter } = await c.call('containers.create', { name: 'quitter', rootfs, cmd: ['sh', '-c', 'sleep 1; echo done; exit 5'] });
     const { id: retry } = await c.call('containers.create', {
@@ -61,10 +40,10 @@ describe('reconcile after the engine is SIGKILLed', () => {
     });
     for (const id of [runner, quitter, retry]) await c.call('containers.start', { id });
     const pid = (await c.call('containers.inspect', { id: runner })).state.pid;
-    await killEngine();
+    await engine.kill();
     await sleep(2000); // quitter and retry exit while no engine watches
 
-    c = await startEngine();
+    c = await engine.start();
     const r = await c.call('containers.inspect', { id: runner });
     expect(r.state).toMatchObject({ status: 'running', pid });
     const q = await c.call('containers.inspect', { id: quitter });
@@ -85,19 +64,19 @@ describe('reconcile after the engine is SIGKILLed', () => {
   });
 
   it('cleans up a conmon and runtime container left by a start the engine never finished', async () => {
-    const c = client ?? (await startEngine());
+    const c = engine.client ?? (await engine.start());
     const { id } = await c.call('containers.create', { rootfs, cmd: ['sleep', '300'] });
     await c.call('containers.start', { id });
     // Simulate a crash between `runc create/start` and the store update: the store still says created.
     const db = (await import('better-sqlite3')).default;
-    await killEngine();
+    await engine.kill();
     const store = new db(path.join(root, 'store.db'));
     const row = store.prepare('SELECT state FROM containers WHERE id = ?').get(id) as { state: string };
     const state = JSON.parse(row.state) as { status: string; conmonPid: number };
     store.prepare("UPDATE containers SET status = 'created', state = ? WHERE id = ?").run(JSON.stringify({ ...state, status: 'created' }), id);
     store.close();
     const conmonPid = state.conmonPid;
-    const c2 = await startEngine();
+    const c2 = await engine.start();
     const after = await c2.call('containers.inspect', { id });
     expect(after.state.status).toBe('created');
     expect(fs.existsSync(`/proc/${conmonPid}`) && !fs.readFileSync(`/proc/${conmonPid}/stat`, 'utf8').includes(') Z')).toBe(false);
@@ -109,12 +88,12 @@ describe('reconcile after the engine is SIGKILLed', () => {
 
 describe('reconcile from a store the previous engine left mid-way', () => {
   it('finishes an interrupted removal and treats a container from another boot as exited', async () => {
-    const c = client ?? (await startEngine());
+    const c = engine.client ?? (await engine.start());
     const { id: removing } = await c.call('containers.create', { rootfs, cmd: ['true'] });
     const { id: oldBoot } = await c.call('containers.create', { rootfs, cmd: ['sleep', '300'] });
     await c.call('containers.start', { id: oldBoot });
     const conmonPid = (await c.call('containers.inspect', { id: oldBoot })).state.pid;
-    await killEngine();
+    await engine.kill();
     const db = (await import('better-sqlite3')).default;
     const store = new db(path.join(root, 'store.db'));
     const get = store.prepare('SELECT state FROM containers WHERE id = ?');
@@ -125,7 +104,7 @@ describe('reconcile from a store the previous engine left mid-way', () => {
     put.run('running', JSON.stringify({ ...o, bootId: 'a-previous-boot' }), oldBoot);
     store.close();
 
-    const c2 = await startEngine();
+    const c2 = await engine.start();
     await expect(c2.call('containers.inspect', { id: removing })).rejects.toMatchObject({ code: 'not_found' });
     expect(fs.existsSync(path.join(root, 'containers', removing))).toBe(false);
     const after = await c2.call('containers.inspect', { id: oldBoot });
@@ -137,7 +116,7 @@ describe('reconcile from a store the previous engine left mid-way', () => {
 
 describe('fd CLI', () => {
   beforeAll(async () => {
-    if (!client) await startEngine();
+    if (!engine.client) await engine.start();
   });
 
   it('run returns the container exit code, streams output and honours --rm', async () => {

@@ -5,10 +5,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFd, spawnEngine, tempRoot, type EngineProcess } from '../testing/engine';
+import { RestartableEngine, runFd, tempRoot } from '../testing/engine';
 import { startRegistry, type TestRegistry } from '../testing/registry';
 import { buildImage, busyboxLayer, pushImage } from '../testing/image-builder';
-import { connectUnix } from '../transport/unix';
 import type { EngineClient } from '../api/client';
 import { checkInvariants, type Violation } from './invariants';
 import { seededRandom } from './random';
@@ -19,25 +18,10 @@ const ROUNDS = 16;
 let root: string;
 let registry: TestRegistry;
 let image: string;
-let engine: EngineProcess | null = null;
-let client: EngineClient | null = null;
+let engine: RestartableEngine;
 
 const fd = (...args: string[]) => runFd(['--root', root, ...args], { timeoutMs: 60_000 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function startEngine(): Promise<EngineClient> {
-  engine = await spawnEngine(root);
-  client = await connectUnix(path.join(root, 'engine.sock'));
-  return client;
-}
-
-async function killEngine() {
-  client?.close();
-  client = null;
-  engine!.child.kill('SIGKILL');
-  await engine!.exited;
-  engine = null;
-}
 
 /** A fresh image per pull, so every pull downloads and unpacks real bytes (about 6 MB in 3 layers). */
 async function pushFreshImage(tag: string): Promise<string> {
@@ -107,19 +91,15 @@ beforeAll(async () => {
   const base = await buildImage({ layers: [await busyboxLayer()], config: { Cmd: ['sh'] } });
   await pushImage(registry, 'faults/busybox', 'latest', base);
   image = `${registry.host}/faults/busybox:latest`;
-  await startEngine();
+  engine = new RestartableEngine(root);
+  await engine.start();
   expect((await fd('pull', '-q', image)).code).toBe(0);
 }, 120_000);
 
 afterAll(async () => {
   try {
-    if (!client) await startEngine();
-    for (const c of await client!.call('containers.list', { all: true })) await client!.call('containers.remove', { id: c.id, force: true });
-    client!.close();
-    engine!.child.kill('SIGTERM');
-    await engine!.exited;
+    await engine?.removeAllAndStop();
   } finally {
-    engine?.child.kill('SIGKILL');
     await registry?.stop();
     fs.rmSync(root, { recursive: true, force: true });
   }
@@ -130,21 +110,21 @@ describe('the engine SIGKILLed at random points', () => {
     const rand = seededRandom(SEED);
     const history: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const op = await pickOp(client!, rand, round);
+      const op = await pickOp(engine.client!, rand, round);
       const delay = Math.floor(rand() * 300);
-      const running = op.run(client!).catch((err: Error) => err);
+      const running = op.run(engine.client!).catch((err: Error) => err);
       await sleep(delay);
-      await killEngine();
+      await engine.kill();
       const result = await running;
       const outcome = result instanceof Error ? `interrupted: ${result.message}` : 'done';
       history.push(`${op.name} killed after ${delay} ms (${outcome})`);
-      const c = await startEngine();
+      const c = await engine.start();
       const violations: Violation[] = await checkInvariants(root, c);
       expect(violations.join('\n'), `seed ${SEED}, after: ${history.join(' → ')}`).toBe('');
     }
     // Every container left is one a user can act on: remove them all, and nothing stays behind.
-    for (const x of await client!.call('containers.list', { all: true })) await client!.call('containers.remove', { id: x.id, force: true });
-    expect(await checkInvariants(root, client!)).toEqual([]);
+    for (const x of await engine.client!.call('containers.list', { all: true })) await engine.client!.call('containers.remove', { id: x.id, force: true });
+    expect(await checkInvariants(root, engine.client!)).toEqual([]);
     const leftovers = fs.readdirSync(path.join(root, 'containers')).filter((d) => /^[0-9a-f]{64}$/.test(d));
     expect(leftovers).toEqual([]);
     // The checker itself sees planted damage (so the empty lists above mean something).
@@ -153,7 +133,7 @@ describe('the engine SIGKILLed at random points', () => {
     fs.mkdirSync(orphan);
     fs.mkdirSync(halfSnapshot, { recursive: true });
     try {
-      expect(await checkInvariants(root, client!)).toEqual([`half-unpacked snapshot left visible: .tmp-planted`, `orphan bundle dir for aaaaaaaaaaaa`]);
+      expect(await checkInvariants(root, engine.client!)).toEqual([`half-unpacked snapshot left visible: .tmp-planted`, `orphan bundle dir for aaaaaaaaaaaa`]);
     } finally {
       fs.rmSync(orphan, { recursive: true });
       fs.rmSync(halfSnapshot, { recursive: true });

@@ -87,6 +87,46 @@ export async function spawnEngine(root: string, args: string[] = [], env: NodeJS
   return { child, output: () => out, exited };
 }
 
+/**
+ * A `bin/fd engine` child on one root that a test SIGKILLs and starts again (reconcile, fault injection).
+ * `client` is the connection to the running engine, null while it is down.
+ */
+export class RestartableEngine {
+  process: EngineProcess | null = null;
+  client: EngineClient | null = null;
+
+  constructor(readonly root: string) {}
+
+  async start(): Promise<EngineClient> {
+    this.process = await spawnEngine(this.root);
+    this.client = await connectUnix(path.join(this.root, 'engine.sock'));
+    return this.client;
+  }
+
+  async kill(): Promise<void> {
+    this.client?.close();
+    this.client = null;
+    this.process!.child.kill('SIGKILL');
+    await this.process!.exited;
+    this.process = null;
+  }
+
+  /** Teardown: starts the engine if it is down (so it reconciles), force-removes every container, stops it. */
+  async removeAllAndStop(): Promise<void> {
+    try {
+      const c = this.client ?? (await this.start());
+      for (const x of await c.call('containers.list', { all: true })) await c.call('containers.remove', { id: x.id, force: true });
+      c.close();
+      this.client = null;
+      this.process!.child.kill('SIGTERM');
+      await this.process!.exited;
+    } finally {
+      this.process?.child.kill('SIGKILL');
+      this.process = null;
+    }
+  }
+}
+
 export interface ProcessResult {
   code: number;
   stdout: string;
