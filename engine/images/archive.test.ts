@@ -3,20 +3,18 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LoadProgress } from '../api/images';
-import { startRegistry, type TestRegistry } from '../testing/registry';
+import { imagesSuite } from '../testing/images-suite';
 import { buildImage, buildLayer, pushImage, sha256, tarOf, type TarEntry } from '../testing/image-builder';
 import { createImageArchiveService } from './archive-service';
 import { TarIndex } from './archive-tar';
-import { callCtx, imagesHarness, type ImagesHarness } from './testkit';
+import { callCtx } from './testkit';
 
-let reg: TestRegistry;
-const harnesses: ImagesHarness[] = [];
+const suite = imagesSuite();
 
 async function harness() {
-  const h = await imagesHarness();
-  harnesses.push(h);
+  const h = await suite.harness();
   const archive = createImageArchiveService(h.ctx, h.svc);
   await archive.start?.();
   const save = async (refs: string[]) => {
@@ -36,16 +34,6 @@ async function harness() {
   };
   return { h, save, load, archive };
 }
-
-beforeAll(async () => {
-  reg = await startRegistry();
-});
-afterAll(async () => {
-  await reg.stop();
-});
-afterEach(() => {
-  for (const h of harnesses.splice(0)) h.close();
-});
 
 const lower: TarEntry[] = [
   { path: 'etc/', type: 'directory' },
@@ -73,19 +61,19 @@ describe('image archives', () => {
     // The random bottom layer makes the archive several chunks long.
     const big: TarEntry[] = [{ path: 'big', content: crypto.randomBytes(2_000_000) }];
     const image = await buildImage({ layers: [big, lower, upper], config: { Cmd: ['/bin/tool'], Labels: { app: 'archive-test' } } });
-    await pushImage(reg, 'arch/two', 'v1', image);
+    await pushImage(suite.registry, 'arch/two', 'v1', image);
     const { h, save, load, archive } = await harness();
-    await h.pull(`${reg.host}/arch/two:v1`);
-    await h.svc.handlers['images.tag']({ source: `${reg.host}/arch/two:v1`, target: 'local/two:copy' }, callCtx());
+    await h.pull(`${suite.registry.host}/arch/two:v1`);
+    await h.svc.handlers['images.tag']({ source: `${suite.registry.host}/arch/two:v1`, target: 'local/two:copy' }, callCtx());
     const before = await h.svc.handlers['images.inspect']({ ref: 'local/two:copy' }, callCtx());
 
-    const tar = await save([`${reg.host}/arch/two:v1`, 'local/two:copy']);
+    const tar = await save([`${suite.registry.host}/arch/two:v1`, 'local/two:copy']);
     // Both layouts in one file: docker-archive manifest.json and an OCI index over the same blobs.
     const file = path.join(h.root, 'tmp', 'saved.tar');
     fs.writeFileSync(file, tar);
     const index = await TarIndex.open(file);
     const manifest = await index.json<{ Config: string; RepoTags: string[]; Layers: string[] }[]>('manifest.json', 'manifest');
-    expect(manifest).toEqual([{ Config: `blobs/sha256/${image.config.digest.slice(7)}`, RepoTags: [`${reg.host}/arch/two:v1`, 'local/two:copy'], Layers: image.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) }]);
+    expect(manifest).toEqual([{ Config: `blobs/sha256/${image.config.digest.slice(7)}`, RepoTags: [`${suite.registry.host}/arch/two:v1`, 'local/two:copy'], Layers: image.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) }]);
     expect(index.has('oci-layout') && index.has('index.json') && index.has('repositories')).toBe(true);
 
     await h.svc.handlers['images.remove']({ ref: image.config.digest, force: true }, callCtx());
@@ -94,7 +82,7 @@ describe('image archives', () => {
 
     const items = await load(tar);
     expect(items.filter((i) => i.type === 'loaded')).toEqual([
-      { type: 'loaded', name: `${reg.host}/arch/two:v1`, id: image.config.digest },
+      { type: 'loaded', name: `${suite.registry.host}/arch/two:v1`, id: image.config.digest },
       { type: 'loaded', name: 'local/two:copy', id: image.config.digest },
     ]);
     expect(items.filter((i) => i.type === 'layer' && i.phase === 'done').map((i) => (i as { layer: string }).layer)).toEqual(image.layers.map((l) => l.digest));
@@ -114,7 +102,7 @@ describe('image archives', () => {
     const again = await load(tar);
     expect(again.filter((i) => i.type === 'layer').every((i) => i.type === 'layer' && i.phase === 'exists')).toBe(true);
     // Saved again after the load, the archive is byte for byte the same.
-    expect(sha256(await save([`${reg.host}/arch/two:v1`, 'local/two:copy']))).toBe(sha256(tar));
+    expect(sha256(await save([`${suite.registry.host}/arch/two:v1`, 'local/two:copy']))).toBe(sha256(tar));
     // A repository named without a tag saves all its tags (docker save busybox), not only :latest.
     await h.svc.handlers['images.tag']({ source: 'local/two:copy', target: 'local/two:second' }, callCtx());
     const whole = path.join(h.root, 'tmp', 'whole.tar');
@@ -128,7 +116,7 @@ describe('image archives', () => {
       expect(item.data.length).toBeGreaterThan(0);
       break;
     }
-    expect(sha256(await save([`${reg.host}/arch/two:v1`, 'local/two:copy']))).toBe(sha256(tar));
+    expect(sha256(await save([`${suite.registry.host}/arch/two:v1`, 'local/two:copy']))).toBe(sha256(tar));
   });
 
   it('loads a legacy docker-archive: uncompressed layer.tar members, a repeated layer as a symlink, config by name', async () => {

@@ -2,28 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { getAttributeSync } from '@napi-rs/xattr';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRegistry, type TestRegistry } from '../testing/registry';
+import { afterAll, describe, expect, it } from 'vitest';
+import { imagesSuite } from '../testing/images-suite';
 import { buildImage, buildIndex, busyboxImage, pushImage, pushIndex, type TarEntry } from '../testing/image-builder';
-import { callCtx, imagesHarness, type ImagesHarness } from './testkit';
+import { callCtx } from './testkit';
 
-let reg: TestRegistry;
-const harnesses: ImagesHarness[] = [];
-const harness = async (settings?: Record<string, unknown>) => {
-  const h = await imagesHarness(settings);
-  harnesses.push(h);
-  return h;
-};
-
-beforeAll(async () => {
-  reg = await startRegistry();
-});
-afterAll(async () => {
-  await reg.stop();
-});
-afterEach(() => {
-  for (const h of harnesses.splice(0)) h.close();
-});
+const suite = imagesSuite();
+const harness = suite.harness;
 
 const lower: TarEntry[] = [
   { path: 'etc/', type: 'directory' },
@@ -63,11 +48,11 @@ describe('images.pull', () => {
     const image = await buildImage({ layers: [lower, upper], config: { Cmd: ['/bin/tool'], Env: ['A=1'], WorkingDir: '/home' } });
     image.layers[1] = (await buildImage({ layers: [upper], compression: 'zstd' })).layers[0]!;
     const rebuilt = await buildImage({ layers: image.layers, config: { Cmd: ['/bin/tool'], Env: ['A=1'], WorkingDir: '/home' } });
-    await pushImage(reg, 'test/multi', 'v1', rebuilt);
+    await pushImage(suite.registry, 'test/multi', 'v1', rebuilt);
     const h = await harness();
-    const items = await h.pull(`${reg.host}/test/multi:v1`);
+    const items = await h.pull(`${suite.registry.host}/test/multi:v1`);
     const resolved = items.at(-1)!;
-    expect(resolved).toMatchObject({ type: 'resolved', id: rebuilt.config.digest, digest: rebuilt.manifest.digest, downloaded: true, ref: `${reg.host}/test/multi:v1` });
+    expect(resolved).toMatchObject({ type: 'resolved', id: rebuilt.config.digest, digest: rebuilt.manifest.digest, downloaded: true, ref: `${suite.registry.host}/test/multi:v1` });
     for (const l of rebuilt.layers) {
       const phases = items.filter((i) => i.type === 'layer' && i.layer === l.digest).map((i) => (i.type === 'layer' ? i.phase : ''));
       expect(phases[0]).toBe('waiting');
@@ -75,8 +60,8 @@ describe('images.pull', () => {
       expect(phases.at(-1)).toBe('done');
     }
 
-    const resolvedImage = await h.ctx.images!.resolve(`${reg.host}/test/multi:v1`);
-    expect(resolvedImage.ref).toBe(`${reg.host}/test/multi:v1`);
+    const resolvedImage = await h.ctx.images!.resolve(`${suite.registry.host}/test/multi:v1`);
+    expect(resolvedImage.ref).toBe(`${suite.registry.host}/test/multi:v1`);
     expect((await h.ctx.images!.resolve(rebuilt.config.digest.slice(7, 19))).ref).toBe(rebuilt.config.digest);
     expect(resolvedImage.config).toMatchObject({ Cmd: ['/bin/tool'], Env: ['A=1'], WorkingDir: '/home' });
     const [top, bottom] = resolvedImage.lowerDirs as [string, string];
@@ -106,13 +91,13 @@ describe('images.pull', () => {
     expect([fifo.isFIFO(), fifo.mode & 0o777]).toEqual([true, 0o620]);
 
     // By digest: same image, no new download, a digest ref recorded.
-    const again = await h.pull(`${reg.host}/test/multi@${rebuilt.manifest.digest}`);
+    const again = await h.pull(`${suite.registry.host}/test/multi@${rebuilt.manifest.digest}`);
     expect(again.at(-1)).toMatchObject({ type: 'resolved', id: rebuilt.config.digest, downloaded: false });
     expect(again.filter((i) => i.type === 'layer' && i.phase === 'exists')).toHaveLength(2);
     const list = await h.svc.handlers['images.list']({ all: true, filters: [] }, callCtx());
     expect(list).toHaveLength(1);
-    expect(list[0]!.repoTags).toEqual([`${reg.host}/test/multi:v1`]);
-    expect(list[0]!.repoDigests).toEqual([`${reg.host}/test/multi@${rebuilt.manifest.digest}`]);
+    expect(list[0]!.repoTags).toEqual([`${suite.registry.host}/test/multi:v1`]);
+    expect(list[0]!.repoDigests).toEqual([`${suite.registry.host}/test/multi@${rebuilt.manifest.digest}`]);
     const events = h.ctx.events.list({ limit: 100 }).map((e) => e.action);
     expect(events.filter((a) => a === 'pull')).toHaveLength(2);
   });
@@ -122,24 +107,24 @@ describe('images.pull', () => {
     const arm = await buildImage({ layers: [[{ path: 'arch', content: 'arm64' }]], architecture: 'arm64', variant: 'v8' });
     const attestation = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: arm.manifest.digest, size: arm.manifest.size, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } };
     const index = buildIndex([arm, amd], 'oci', [attestation]);
-    await pushIndex(reg, 'test/multiarch', 'latest', [arm, amd], index);
+    await pushIndex(suite.registry, 'test/multiarch', 'latest', [arm, amd], index);
     const h = await harness();
-    const items = await h.pull(`${reg.host}/test/multiarch`, 'linux/amd64');
+    const items = await h.pull(`${suite.registry.host}/test/multiarch`, 'linux/amd64');
     expect(items.at(-1)).toMatchObject({ type: 'resolved', id: amd.config.digest, digest: index.digest });
-    const img = await h.ctx.images!.resolve(`${reg.host}/test/multiarch`);
+    const img = await h.ctx.images!.resolve(`${suite.registry.host}/test/multiarch`);
     expect(fs.readFileSync(path.join(img.lowerDirs[0]!, 'arch'), 'utf8')).toBe('amd64');
-    const armItems = await h.pull(`${reg.host}/test/multiarch`, 'linux/aarch64');
+    const armItems = await h.pull(`${suite.registry.host}/test/multiarch`, 'linux/aarch64');
     expect(armItems.at(-1)).toMatchObject({ id: arm.config.digest });
-    await expect(h.pull(`${reg.host}/test/multiarch`, 'linux/s390x')).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('no matching manifest for linux/s390x') });
+    await expect(h.pull(`${suite.registry.host}/test/multiarch`, 'linux/s390x')).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('no matching manifest for linux/s390x') });
   });
 
   it('a missing tag is not_found and a busybox image pulls with its applet symlinks', async () => {
     const bb = await busyboxImage();
-    await pushImage(reg, 'library/busybox', 'latest', bb);
+    await pushImage(suite.registry, 'library/busybox', 'latest', bb);
     const h = await harness();
-    await expect(h.pull(`${reg.host}/library/busybox:nope`)).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('not found') });
-    await h.pull(`${reg.host}/library/busybox`);
-    const img = await h.ctx.images!.resolve(`${reg.host}/library/busybox:latest`);
+    await expect(h.pull(`${suite.registry.host}/library/busybox:nope`)).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('not found') });
+    await h.pull(`${suite.registry.host}/library/busybox`);
+    const img = await h.ctx.images!.resolve(`${suite.registry.host}/library/busybox:latest`);
     expect(fs.readlinkSync(path.join(img.lowerDirs[0]!, 'bin/sh'))).toBe('busybox');
     expect(fs.statSync(path.join(img.lowerDirs[0]!, 'bin/busybox')).size).toBe(fs.statSync('/bin/busybox').size);
     expect(fs.statSync(path.join(img.lowerDirs[0]!, 'tmp')).mode & 0o7777).toBe(0o1777);
@@ -174,9 +159,9 @@ describe('hostile layers', () => {
   ] as [string, TarEntry[], string][])('%s is refused with the path named and nothing written outside', async (name, entries, why) => {
     const image = await buildImage({ layers: [[{ path: 'ok', content: 'fine' }], entries] });
     const repo = `hostile/${name.replace(/[^a-z]/g, '')}`;
-    await pushImage(reg, repo, 'v1', image);
+    await pushImage(suite.registry, repo, 'v1', image);
     const h = await harness();
-    const err = await h.pull(`${reg.host}/${repo}:v1`).catch((e: unknown) => e);
+    const err = await h.pull(`${suite.registry.host}/${repo}:v1`).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'invalid' });
     expect((err as Error).message).toContain(why);
     expect((err as Error).message).toContain(entries.at(-1)!.path);
