@@ -38,6 +38,19 @@ interface ExecSession {
 
 const FINISHED_KEEP_MS = 5 * 60_000;
 
+/**
+ * Reads an exec's exit file every `intervalMs` until it holds the code. Once `giveUp()` says so it reads it
+ * one last time (the process may have ended as we gave up) and returns null if it is still empty.
+ */
+async function pollExitFile(exitFile: string, intervalMs: number, giveUp: () => boolean): Promise<number | null> {
+  for (;;) {
+    const code = readExitFile(exitFile);
+    if (code !== null) return code;
+    if (giveUp()) return readExitFile(exitFile);
+    await new Promise((r) => setTimeout(r, intervalMs).unref());
+  }
+}
+
 export class ExecManager {
   private readonly sessions = new Map<string, ExecSession>();
   private closed = false;
@@ -143,8 +156,8 @@ export class ExecManager {
         return;
       }
       // conmon closes the socket as the process ends; the exit file follows right after.
-      for (let i = 0; i < 200 && readExitFile(exitFile) === null; i++) await new Promise((r) => setTimeout(r, 25));
-      this.recordExit(rec.id, s, readExitFile(exitFile) ?? -1);
+      const deadline = Date.now() + 5000;
+      this.recordExit(rec.id, s, (await pollExitFile(exitFile, 25, () => Date.now() >= deadline)) ?? -1);
       yield { stream: 'exit', data: '', exitCode: s.exitCode! };
     } finally {
       attached.close();
@@ -162,16 +175,10 @@ export class ExecManager {
 
   /** Waits for a process nobody is attached to: its exit file, or its container stopping under it. */
   private async reapLater(containerId: string, s: ExecSession, exitFile: string) {
-    while (!this.closed) {
-      await new Promise((r) => setTimeout(r, 100).unref());
-      const code = readExitFile(exitFile);
-      const containerRunning = this.manager.repo.get(containerId)?.state.status === 'running';
-      if (code !== null || !containerRunning) {
-        this.recordExit(containerId, s, code ?? -1);
-        this.finish(s);
-        return;
-      }
-    }
+    const code = await pollExitFile(exitFile, 100, () => this.closed || this.manager.repo.get(containerId)?.state.status !== 'running');
+    if (this.closed) return;
+    this.recordExit(containerId, s, code ?? -1);
+    this.finish(s);
   }
 
   private finish(s: ExecSession) {
