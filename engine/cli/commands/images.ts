@@ -35,9 +35,6 @@ export function ago(ms: number, now = Date.now()): string {
   return `${Math.round(s / (365 * 86400))} years ago`;
 }
 
-// stats and top import the table from here.
-export { table };
-
 export const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
 /** `name:tag` → [name, tag]; the colon of a registry port is not a tag separator. */

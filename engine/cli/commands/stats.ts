@@ -3,7 +3,7 @@ import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import type { EngineClient } from '../../api/client';
 import type { ContainerStatsSample } from '../../api/container-stats';
-import { table } from './images';
+import { table } from '../table';
 
 /** docker's go-units sizes: "%.4g" of the value in base 1000 (kB, MB: I/O) or 1024 (KiB, MiB: memory). */
 function units(n: number, base: 1000 | 1024): string {

@@ -1,7 +1,7 @@
 import type { Command } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
-import { table } from './images';
+import { table } from '../table';
 
 export const topCommand: Command = {
   name: 'top',
