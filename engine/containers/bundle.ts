@@ -16,7 +16,8 @@ export const CGROUP_PARENT = '/flying-dutchman';
 
 export async function prepareRootfs(rec: ContainerRecord, layout: ContainerLayout): Promise<string> {
   if (rec.config.rootfs) return rec.config.rootfs;
-  return mountOverlay(layout.dir, rec.resolved.lowerDirs);
+  // An --rm container's writable layer goes with it: no need to sync it to disk on the way out.
+  return mountOverlay(layout.dir, rec.resolved.lowerDirs, { volatile: rec.config.autoRemove });
 }
 
 export async function releaseRootfs(rec: ContainerRecord, layout: ContainerLayout) {

@@ -254,9 +254,9 @@ describe.skipIf(!canRun)('containers on networks (root, netavark)', () => {
     }
   });
 
-  it('--network none has only lo; --network host sees the host interfaces', async () => {
-    const run = async (networkMode: string) => {
-      const { id } = await client.call('containers.create', { rootfs, networkMode, cmd: ['ls', '/sys/class/net'] });
+  it('--network none has only lo, up; --network host sees the host interfaces', async () => {
+    const run = async (networkMode: string, cmd = ['ls', '/sys/class/net']) => {
+      const { id } = await client.call('containers.create', { rootfs, networkMode, cmd });
       await client.call('containers.start', { id });
       expect((await client.call('containers.wait', { id })).exitCode).toBe(0);
       const out = await logsOf(client, id);
@@ -264,6 +264,8 @@ describe.skipIf(!canRun)('containers on networks (root, netavark)', () => {
       return out.split(/\s+/).filter(Boolean).sort();
     };
     expect(await run('none')).toEqual(['lo']);
+    // IFF_UP|IFF_LOOPBACK: the runtime brought lo up in the fresh namespace.
+    expect(await run('none', ['cat', '/sys/class/net/lo/flags'])).toEqual(['0x9']);
     expect(await run('host')).toEqual(fs.readdirSync('/sys/class/net').sort());
   });
 });

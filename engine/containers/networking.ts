@@ -13,8 +13,8 @@ import { containerLayout } from './layout';
 import type { ContainerRecord } from './record';
 import type { ContainerRepo } from './repo';
 
-/** How the OCI spec joins the network: the host's (no namespace entry) or a prepared namespace. */
-export type SpecNetwork = { mode: 'host' } | { netnsPath: string };
+/** How the OCI spec joins the network: the host's (no namespace entry), a fresh one (none) or a prepared one. */
+export type SpecNetwork = { mode: 'host' | 'none' } | { netnsPath: string };
 
 export type NetworkSettings = ContainerInspect['networkSettings'];
 
@@ -85,7 +85,8 @@ export async function prepareNetwork(ctx: EngineContext, rec: ContainerRecord, h
 }
 
 export function specNetwork(result: PrepareResult): SpecNetwork {
-  return result.netnsPath ? { netnsPath: result.netnsPath } : { mode: 'host' };
+  if (result.netnsPath) return { netnsPath: result.netnsPath };
+  return { mode: result.mode === 'host' ? 'host' : 'none' };
 }
 
 /** Frees the container's addresses, ports and namespace; idempotent, never throws (cleanup paths call it). */

@@ -332,7 +332,7 @@ export class NetworkManager implements NetworkProvider {
       const n = networks.get(e.networkId);
       if (n) addresses[n.name] = { ip: e.ip, gateway: n.gateway, mac: e.mac, prefixLength: parseCidr(n.subnet).prefix };
     }
-    return { netnsPath: s.netns, resolvConf: s.resolvConf, hosts: s.hosts, addresses, ports: s.ports };
+    return { mode: s.mode, netnsPath: s.netns, resolvConf: s.resolvConf, hosts: s.hosts, addresses, ports: s.ports };
   }
 
   /** resolv.conf and hosts from the sandbox's current endpoints. */
@@ -390,7 +390,8 @@ export class NetworkManager implements NetworkProvider {
         }
       }
       const ports: PortMapping[] = mode === 'bridge' ? await reservePorts(req.ports, held) : [];
-      const netns = mode === 'host' ? null : this.netnsPath(req.id);
+      // Only bridge mode needs a namespace made before runc: none gets runc's own (runc brings lo up).
+      const netns = mode === 'bridge' ? this.netnsPath(req.id) : null;
       const sandbox: SandboxRecord = { containerId: req.id, name: req.name, mode, netns, hostname: req.hostname, ports, resolvConf: '', hosts: '', created: Date.now() };
       const shortId = req.id.slice(0, 12);
       // Reserve the addresses and ports first (one transaction), so a crash after this point is cleaned by reconcile.

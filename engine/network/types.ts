@@ -43,7 +43,11 @@ export interface EndpointAddress {
 }
 
 export interface PrepareResult {
-  /** Put this in the OCI spec as `linux.namespaces: [{type: 'network', path}]`; null for host mode (no entry). */
+  mode: NetworkMode;
+  /**
+   * Put this in the OCI spec as `linux.namespaces: [{type: 'network', path}]`. Null for host mode (no entry)
+   * and for none (a fresh namespace the runtime makes itself, lo up, nothing else to set up).
+   */
   netnsPath: string | null;
   /** Content for the container's /etc/resolv.conf. */
   resolvConf: string;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { unavailable } from '../api/errors';
 import { findBinary } from '../system/tools';
 import { execFile } from './exec-file';
+import { startThroughExecFifo } from './exec-fifo';
 import { cgroupLayout } from './host';
 import { canSignalAll } from '../rootless/spec';
 
@@ -33,7 +34,9 @@ export class OciRuntime {
     return r;
   }
 
-  async start(id: string) {
+  /** `initPid`: what `create` reported; with it, runc's exec FIFO is opened here instead of running `runc start`. */
+  async start(id: string, initPid?: number) {
+    if (this.name === 'runc' && initPid && (await startThroughExecFifo(this.stateRoot, id, initPid))) return;
     await this.run(['start', id], 'start');
   }
 

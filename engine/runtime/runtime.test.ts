@@ -106,4 +106,20 @@ describe('overlay rootfs', () => {
     }
     expect(isMounted(merged)).toBe(false);
   });
+
+  it('a volatile overlay (--rm) mounts again after a clean unmount, keeping its upper dir', async () => {
+    const lower = path.join(dir, 'layers', 'v');
+    fs.mkdirSync(lower, { recursive: true });
+    const container = path.join(dir, 'c2');
+    for (const round of [1, 2]) {
+      const merged = await mountOverlay(container, [lower], { volatile: true });
+      try {
+        expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).toMatch(new RegExp(`${merged} .*volatile`));
+        if (round === 1) fs.writeFileSync(path.join(merged, 'kept'), 'x');
+        else expect(fs.readFileSync(path.join(merged, 'kept'), 'utf8')).toBe('x');
+      } finally {
+        await unmountOverlay(container);
+      }
+    }
+  });
 });

@@ -35,7 +35,7 @@ export interface SpecInput {
   /** Join this network namespace instead of creating a fresh one (loopback only). */
   netnsPath?: string;
   /** The container's network: the host's (no network namespace at all) or a prepared namespace to join. */
-  network?: { mode: 'host' } | { netnsPath: string };
+  network?: { mode: 'host' | 'none' } | { netnsPath: string };
   extraMounts?: OciMount[];
   /** The user's mounts (-v, --mount, --tmpfs, image VOLUMEs): each replaces a default mount at its destination. */
   mounts?: OciMount[];
@@ -156,7 +156,7 @@ export function withDefaultPath(env: string[]): string[] {
 /** Host networking has no network namespace entry; otherwise join the prepared one or get a fresh (lo only). */
 function networkNamespace(input: SpecInput): { type: 'network'; path?: string }[] {
   const network = input.network;
-  if (network && 'mode' in network) return [];
+  if (network && 'mode' in network) return network.mode === 'host' ? [] : [{ type: 'network' }];
   const path = network ? network.netnsPath : input.netnsPath;
   return [path ? { type: 'network', path } : { type: 'network' }];
 }
