@@ -8,16 +8,26 @@ import net from 'node:net';
 import path from 'node:path';
 import { isAlive } from './host';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Everything the FIFO yields until init closes it by exec (or dies). */
-function drain(fd: number): Promise<number> {
+/**
+ * Everything the FIFO yields until init closes it by its exec. A reader that came before any writer sees no
+ * hang-up (the kernel waits for a writer to come and go), so this waits for init to open, and gives up when
+ * init dies first or the deadline passes.
+ */
+function drain(fd: number, initPid: number, timeoutMs: number): Promise<number> {
   return new Promise((resolve) => {
     const pipe = new net.Socket({ fd, readable: true, writable: false });
     let bytes = 0;
+    const deadline = Date.now() + timeoutMs;
+    const watch = setInterval(() => {
+      if (!isAlive(initPid, null) || Date.now() > deadline) pipe.destroy();
+    }, 10);
+    const done = () => {
+      clearInterval(watch);
+      resolve(bytes);
+    };
     pipe.on('data', (d: Buffer) => (bytes += d.length));
-    pipe.once('error', () => resolve(bytes));
-    pipe.once('close', () => resolve(bytes));
+    pipe.once('error', done);
+    pipe.once('close', done);
   });
 }
 
@@ -27,25 +37,17 @@ function drain(fd: number): Promise<number> {
  */
 export async function startThroughExecFifo(stateRoot: string, id: string, initPid: number, timeoutMs = 10_000): Promise<boolean> {
   const fifo = path.join(stateRoot, id, 'exec.fifo');
-  const deadline = Date.now() + timeoutMs;
-  for (let step = 1; Date.now() < deadline; step = Math.min(step * 2, 20)) {
-    let fd: number;
-    try {
-      fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    } catch {
-      return false;
-    }
-    if (!fs.fstatSync(fd).isFIFO()) {
-      fs.closeSync(fd);
-      return false;
-    }
-    // A read with no writer yet is an immediate EOF: init had not reached its open. Try again while it lives.
-    if ((await drain(fd)) > 0) {
-      fs.rmSync(fifo, { force: true });
-      return true;
-    }
-    if (!isAlive(initPid, null)) return false;
-    await sleep(step);
+  let fd: number;
+  try {
+    fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch {
+    return false;
   }
-  return false;
+  if (!fs.fstatSync(fd).isFIFO()) {
+    fs.closeSync(fd);
+    return false;
+  }
+  if ((await drain(fd, initPid, timeoutMs)) === 0) return false;
+  fs.rmSync(fifo, { force: true });
+  return true;
 }
