@@ -2,7 +2,7 @@
 import type { CallName, Input, Item, Output, StreamName } from './contract';
 import { EngineError, fromErrorShape } from './errors';
 import type { ClientMessage, Port, ServerMessage } from './protocol';
-import { DEFAULT_STREAM_WINDOW } from './protocol';
+import { DEFAULT_STREAM_WINDOW } from './schema-free';
 
 export interface StreamOptions {
   /** Items the producer may run ahead by; memory on both sides is bounded by it. */

@@ -297,12 +297,7 @@ export const ComposePsResult = z.discriminatedUnion('ok', [
 ]);
 export type ComposePsResult = z.infer<typeof ComposePsResult>;
 
-/** `file:line:col path: message`, the one way a compose issue is printed. */
-export function formatComposeIssue(issue: ComposeIssue): string {
-  const where = issue.file ? `${issue.file}${issue.line != null ? `:${issue.line}:${issue.column ?? 1}` : ''}` : '';
-  const head = [where, issue.path].filter(Boolean).join(' ');
-  return head ? `${head}: ${issue.message}` : issue.message;
-}
+export { formatComposeIssue } from './schema-free';
 
 export const composeContract = {
   'compose.config': call(

@@ -1,8 +1,9 @@
 // Containers and exec: lifecycle, listing, logs, attach and exec I/O. Bytes cross the contract as base64.
 import { z } from 'zod';
 import { call, stream } from './kit';
+import { containerStates } from './schema-free';
 
-export const containerStates = ['created', 'running', 'paused', 'restarting', 'exited', 'removing', 'dead'] as const;
+export { containerStates };
 export const ContainerStatus = z.enum(containerStates);
 export type ContainerStatus = z.infer<typeof ContainerStatus>;
 

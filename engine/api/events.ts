@@ -1,8 +1,9 @@
 // The one event shape (design §5): every state change of every subsystem, persisted then published.
 import { z } from 'zod';
 import { call, stream } from './kit';
+import { eventTypes } from './schema-free';
 
-export const eventTypes = ['container', 'image', 'volume', 'network', 'compose', 'engine'] as const;
+export { eventTypes };
 export const EventType = z.enum(eventTypes);
 export type EventType = z.infer<typeof EventType>;
 

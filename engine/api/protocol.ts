@@ -3,10 +3,7 @@
 import { z } from 'zod';
 import { errorCodes } from './errors';
 
-/** Frames larger than this are refused before they are buffered. */
-export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
-/** Items a consumer lets the producer run ahead by. */
-export const DEFAULT_STREAM_WINDOW = 64;
+export { MAX_FRAME_BYTES, DEFAULT_STREAM_WINDOW } from './schema-free';
 
 const Id = z.number().int().nonnegative();
 

@@ -5,8 +5,7 @@ import { call } from './kit';
 /** Docker's label on volumes the engine made for a container (`-v /path`, image VOLUME). */
 export const ANONYMOUS_VOLUME_LABEL = 'com.docker.volume.anonymous';
 
-/** Docker's rule for local volume names (also what a `-v NAME:/path` source must look like). */
-export const VOLUME_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+export { VOLUME_NAME_PATTERN } from './schema-free';
 
 export const VolumeInfo = z.object({
   name: z.string(),

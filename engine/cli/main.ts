@@ -3,7 +3,7 @@
 import type { EngineClient } from '../api/client';
 import { EngineError } from '../api/errors';
 import { resolveRoot, rootPaths } from '../paths';
-import { connectUnix } from '../transport/unix';
+import { connectUnix } from '../transport/connect-unix';
 import type { CliContext, CliIO } from './command';
 import { commands } from './registry';
 import { EXIT_ENGINE, ExitCode, UsageError } from './errors';
@@ -50,8 +50,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`${help()}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) return usage(io, `unknown command "${name}": see "fd --help"`);
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) return usage(io, `unknown command "${name}": see "fd --help"`);
+  const command = await entry.load();
   const rest = argv.slice(i + 1);
   if (rest.includes('--help') || (!command.ownsShortH && rest.includes('-h'))) {
     io.stdout.write(`Usage: ${command.usage}\n\n${command.summary}\n`);

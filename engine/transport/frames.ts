@@ -2,7 +2,8 @@
 // JSON. A frame that is not JSON gets an error reply and the connection lives on; a length over the limit
 // cannot be skipped safely, so that connection is answered and closed. Neither ever crashes the engine.
 import type { Socket } from 'node:net';
-import { MAX_FRAME_BYTES, type Port } from '../api/protocol';
+import type { Port } from '../api/protocol';
+import { MAX_FRAME_BYTES } from '../api/schema-free';
 import { EngineError } from '../api/errors';
 
 export function encodeFrame(message: unknown): Buffer {

@@ -1,6 +1,6 @@
 // Volume names: docker's local-driver rule, with a reason a person can act on when a name is refused.
 import crypto from 'node:crypto';
-import { VOLUME_NAME_PATTERN } from '../api/volumes';
+import { VOLUME_NAME_PATTERN } from '../api/schema-free';
 
 /** Why `name` cannot be a volume name, or null when it can. */
 export function volumeNameProblem(name: string): string | null {

@@ -4,7 +4,8 @@
 import type { Command, CliContext } from '../command';
 import { formatFlagHelp, parseArgs, type FlagSpecs } from '../args';
 import { UsageError } from '../errors';
-import { formatComposeIssue, type ComposeIssue, type ComposePlan, type ComposeProgress, type PlanStep } from '../../api/compose';
+import type { ComposeIssue, ComposePlan, ComposeProgress, PlanStep } from '../../api/compose';
+import { formatComposeIssue } from '../../api/schema-free';
 import type { EngineClient, EngineStream } from '../../api/client';
 import { ProgressView } from './compose-progress';
 import { printLogs } from './compose-logs';

@@ -16,11 +16,7 @@ export const engineCommand: Command = {
       'ui-new-token': { type: 'bool', description: 'Make a fresh web UI token instead of reusing ROOT/webui.json' },
     });
     if (args.length) throw new UsageError(`"fd engine" takes no arguments (got ${args.join(' ')})`);
-    const [{ startEngineHost }, { parseListenAddress }, { runEngineInUserNamespace }] = await Promise.all([
-      import('../../host'),
-      import('../../webui/server'),
-      import('../../rootless'),
-    ]);
+    const { startEngineHost, parseListenAddress, runEngineInUserNamespace } = await import('../engine-bundle');
     const ui = flags.ui === undefined ? undefined : { ...parseListenAddress(flags.ui), allowRemote: flags['ui-remote'], rotateToken: flags['ui-new-token'] };
     // Not root: the same command runs again inside the engine's user namespace (engine/rootless).
     const inner = await runEngineInUserNamespace(ctx.root);

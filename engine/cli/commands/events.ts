@@ -2,7 +2,8 @@ import type { Command } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { formatNanoTime, parseTimeArg } from '../time';
-import { eventTypes, type EngineEvent, type EventFilters, type EventType } from '../../api/events';
+import type { EngineEvent, EventFilters, EventType } from '../../api/events';
+import { eventTypes } from '../../api/schema-free';
 
 /** `--filter key=value` as docker spells it, mapped onto the log's filters. */
 export function parseEventFilters(values: string[]): EventFilters {

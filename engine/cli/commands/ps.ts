@@ -1,7 +1,8 @@
 import type { Command } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
-import { containerStates, type ContainerStatus, type ContainerSummary } from '../../api/containers';
+import type { ContainerStatus, ContainerSummary } from '../../api/containers';
+import { containerStates } from '../../api/schema-free';
 import { formatPort } from '../../network/ports';
 import { formatBytes } from './images';
 
