@@ -1,15 +1,17 @@
 // #3 run latency: `run --rm IMG true` end to end (CLI start, create, start, wait, remove) on an image already
-// pulled. Peers: dockerd through the docker CLI, the same docker CLI against our Docker API socket, and bare
-// `runc run` of the bundle fd generated (same config.json, the image's rootfs copied to a plain directory):
-// the floor of what a runc-based engine can do. Every container gets `--network none`: the dockerd peer runs
-// with `--bridge=none`, so this compares the container lifecycle, not network set-up.
+// pulled. Peers: dockerd through the docker CLI, podman (one process per command, like fd), the same docker
+// CLI against our Docker API socket, and bare `runc run` of the bundle fd generated (same config.json, the
+// image's rootfs copied to a plain directory): the floor of what a runc-based engine can do. Every container
+// gets `--network none`: the dockerd peer runs with `--bridge=none`, so this compares the container lifecycle,
+// not network set-up.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { interleaved, timeCommand, type BenchCase, type CaseResult } from '../harness';
 import { startBenchRegistry } from '../fixtures';
-import { DOCKER_CLI, dockerdInstalled, podmanLine, startDockerd, type DockerdPeer } from '../peers/dockerd';
+import { DOCKER_CLI, dockerdInstalled, startDockerd, type DockerdPeer } from '../peers/dockerd';
+import { PODMAN, startPodman, type PodmanPeer } from '../peers/podman';
 import { startFd, type FdPeer } from '../peers/fd';
 import { createRootlessUser, rootlessUnavailable, startFdRootless, type FdRootlessPeer, type RootlessUser } from '../peers/fd-rootless';
 
@@ -53,6 +55,7 @@ export const runCase: BenchCase = {
     let dockerd: DockerdPeer | null = null;
     let user: RootlessUser | null = null;
     let rootless: FdRootlessPeer | null = null;
+    let podman: PodmanPeer | null = null;
     try {
       const ours = (fd = await startFd());
       ours.fd(['pull', '-q', image]);
@@ -80,10 +83,15 @@ export const runCase: BenchCase = {
         peer.fd(['pull', '-q', image]);
         peers.rootless = () => timeCommand(peer.cli[0]!, [...peer.cli.slice(1), ...run], peer.env);
       }
-      const podman = podmanLine();
-      if (podman) notes.push(podman);
+      if (PODMAN) {
+        const peer = (podman = startPodman());
+        peer.podman(['pull', '-q', '--tls-verify=false', image]);
+        // podman asks for nofile 1048576 by default, above this host's hard limit: it gets the host's limits.
+        peers.podman = () => timeCommand(peer.cli[0]!, [...peer.cli.slice(1), 'run', '--ulimit=host', ...run.slice(1)]);
+      } else notes.push('podman: not installed');
       return { unit: 'ms', medians: await interleaved(runs, peers), notes };
     } finally {
+      podman?.stop();
       await rootless?.stop();
       user?.remove();
       await dockerd?.stop();
