@@ -264,18 +264,15 @@ async function ensureLayer(
         yield b;
       }
     }
-    const diffHash = crypto.createHash('sha256');
-    async function* hashed(chunks: AsyncIterable<Buffer>) {
-      for await (const c of chunks) {
-        diffHash.update(c);
-        yield c;
-      }
-    }
     let size = existing?.size ?? 0;
     let implicitDirs: string[] = [];
-    if (tmp) ({ size, implicitDirs } = await unpackLayer(hashed(decompress(source())), tmp, { layer: layer.digest }));
-    else for await (const c of hashed(decompress(source()))) void c;
-    const diffId = `sha256:${diffHash.digest('hex')}`;
+    let diffId: string;
+    if (tmp) ({ size, implicitDirs, diffId } = await unpackLayer(source(), tmp, { layer: layer.digest, decompress: true }));
+    else {
+      const diffHash = crypto.createHash('sha256');
+      for await (const c of decompress(source())) diffHash.update(c);
+      diffId = `sha256:${diffHash.digest('hex')}`;
+    }
     if (diffId !== layer.diffId) throw invalid(`layer ${member.name} in the archive unpacks to diff id ${diffId}, but the image config says ${layer.diffId}: the archive is corrupt`);
     report('verifying', layer.size);
     if (ingest) {

@@ -15,7 +15,8 @@ import type { ImageMetadata, ImageRecord, LayerRecord, SnapshotRecord } from './
 import { formatPlatform, hostPlatform, normalizePlatform, selectManifest, type IndexEntry, type Platform } from './platform';
 import type { ImageRef } from './reference';
 import { MEDIA, type FetchedManifest, type RegistryClient } from './registry-client';
-import { decompress, inheritParentMetadata, unpackLayer } from './unpack';
+import { inheritParentMetadata, unpackLayer } from './unpack';
+import { warmUnpackWorkers } from './unpack-pool';
 import { checkImageConfig, checkIndex, checkManifest } from './registry-json';
 
 export type PullPhase = 'waiting' | 'downloading' | 'verifying' | 'extracting' | 'done' | 'exists';
@@ -130,6 +131,7 @@ export class Puller {
       if (!isLayerType(l.mediaType)) throw new EngineError('unsupported', `layer ${l.digest} has unsupported media type ${l.mediaType}`);
     }
 
+    if (layerDescs.some((l) => !this.content.has(l.digest))) warmUnpackWorkers(Math.min(layerDescs.length, PARALLEL_LAYERS));
     const configData = await this.fetchSmallBlob(ref, configDesc, signal);
     const config = checkImageConfig(configData, `the image config ${configDesc.digest} of ${name}`) as ImageRecord['config'];
     const diffIds = config.rootfs?.diff_ids ?? [];
@@ -239,14 +241,8 @@ export class Puller {
         ingest = await this.content.openIngest(layer.digest, layer.size);
         source = this.download(ref, layer, ingest, options.signal, report);
       }
-      const diffHash = crypto.createHash('sha256');
-      async function* hashed(chunks: AsyncIterable<Buffer>) {
-        for await (const c of chunks) {
-          diffHash.update(c);
-          yield c;
-        }
-      }
-      const { size, implicitDirs } = await unpackLayer(hashed(decompress(source)), tmp, { layer: layer.digest });
+      // Decompressed, hashed (diff id) and unpacked in an unpack worker; this thread downloads and hashes the blob.
+      const { size, implicitDirs, diffId } = await unpackLayer(source, tmp, { layer: layer.digest, decompress: true });
       if (ingest) {
         report('verifying', layer.size);
         await ingest.commit().catch((err: unknown) => {
@@ -256,7 +252,6 @@ export class Puller {
         ingest = null;
         this.meta.putBlob(layer.digest, layer.size, layer.mediaType);
       }
-      const diffId = `sha256:${diffHash.digest('hex')}`;
       if (diffId !== layer.diffId) {
         throw new DigestMismatchError(`layer ${layer.digest}`, `diff id ${layer.diffId}`, diffId);
       }
