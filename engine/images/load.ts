@@ -17,6 +17,7 @@ import { familiarName, formatReference, parseReference } from './reference';
 import { MEDIA } from './registry-client';
 import { TarIndex, type TarMember } from './archive-tar';
 import { decompress, inheritParentMetadata, unpackLayer } from './unpack';
+import { markTopDir } from './top-dir';
 
 export interface LoadDeps {
   meta: ImageMetadata;
@@ -247,6 +248,7 @@ async function ensureLayer(
     await (await content.openIngest(layer.digest, layer.size)).abort(true);
     ingest = await content.openIngest(layer.digest, layer.size);
   }
+  if (!haveSnapshot) await markTopDir(deps.snapshotsDir);
   const tmp = haveSnapshot ? null : await fsp.mkdtemp(path.join(deps.snapshotsDir, '.tmp-'));
   try {
     let read = 0;

@@ -16,6 +16,7 @@ import { formatPlatform, hostPlatform, normalizePlatform, selectManifest, type I
 import type { ImageRef } from './reference';
 import { MEDIA, type FetchedManifest, type RegistryClient } from './registry-client';
 import { inheritParentMetadata, unpackLayer } from './unpack';
+import { markTopDir } from './top-dir';
 import { warmUnpackWorkers } from './unpack-pool';
 import { checkImageConfig, checkIndex, checkManifest } from './registry-json';
 
@@ -230,6 +231,7 @@ export class Puller {
     options: PullOptions,
     report: (p: PullPhase, n: number) => void,
   ): Promise<SnapshotRecord> {
+    await markTopDir(this.snapshotsDir);
     const tmp = await fsp.mkdtemp(path.join(this.snapshotsDir, '.tmp-'));
     let ingest: Ingest | null = null;
     let discardIngest = false;
