@@ -319,13 +319,13 @@ export class ContainerManager {
   }
 
   /** Undoes what start set up; safe to call any number of times. */
-  private async cleanupRuntime(rec: ContainerRecord) {
+  private async cleanupRuntime(rec: ContainerRecord, opts: { runtimeState: boolean } = { runtimeState: true }) {
     // The network, the runtime's state and the rootfs do not depend on each other (the host's rootfs mount is
     // not the one the container's own mount namespace holds): all three go side by side, each even when
     // another fails. The network side never throws.
     const network = releaseNetwork(this.ctx, rec.id);
     const runtime = (async () => {
-      await this.tryRuntime()?.delete(rec.id).catch((err: Error) => this.ctx.log.warn(`runtime delete ${rec.id.slice(0, 12)}: ${err.message}`));
+      if (opts.runtimeState) await this.deleteRuntimeState(rec);
       await reapConmon(rec.state.conmonPid, rec.state.conmonStartTime);
     })();
     const rootfs = releaseRootfs(rec, containerLayout(this.ctx.paths, rec.id)).then(() => this.mounts.release(rec.id));
@@ -334,6 +334,10 @@ export class ContainerManager {
     } finally {
       await network;
     }
+  }
+
+  private async deleteRuntimeState(rec: ContainerRecord) {
+    await this.tryRuntime()?.delete(rec.id).catch((err: Error) => this.ctx.log.warn(`runtime delete ${rec.id.slice(0, 12)}: ${err.message}`));
   }
 
   // ---- exit handling and restart policies -----------------------------------------------------------------
@@ -345,9 +349,13 @@ export class ContainerManager {
       const layout = containerLayout(this.ctx.paths, id);
       const code = readExitFile(layout.exitFile);
       if (code === null) return;
-      // Clean up first: once `die` is out (and `wait` returns), the mount and runtime state are gone.
-      await this.cleanupRuntime(rec);
+      // Clean up first: once `die` is out (and `wait` returns), the mount, network and conmon are gone. The
+      // runtime's record of the dead process (`runc delete`, a whole runc process) goes right after `die`,
+      // still under the lock, so a start or removal queued behind it finds it gone; after a crash in between,
+      // reconcile finds the runtime state of an exited container and deletes it.
+      await this.cleanupRuntime(rec, { runtimeState: false });
       this.recordExit(rec, code, fs.statSync(layout.exitFile).mtimeMs, oomFileExists(layout));
+      await this.deleteRuntimeState(rec);
       await this.afterExit(rec);
     });
   }
