@@ -86,8 +86,7 @@ export const runCase: BenchCase = {
       if (PODMAN) {
         const peer = (podman = startPodman());
         peer.podman(['pull', '-q', '--tls-verify=false', image]);
-        // podman asks for nofile 1048576 by default, above this host's hard limit: it gets the host's limits.
-        peers.podman = () => timeCommand(peer.cli[0]!, [...peer.cli.slice(1), 'run', '--ulimit=host', ...run.slice(1)]);
+        peers.podman = () => timeCommand(peer.cli[0]!, [...peer.cli.slice(1), 'run', ...peer.runArgs, ...run.slice(1)]);
       } else notes.push('podman: not installed');
       return { unit: 'ms', medians: await interleaved(runs, peers), notes };
     } finally {

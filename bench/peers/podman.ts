@@ -12,9 +12,23 @@ export const PODMAN = ['/usr/bin/podman', '/usr/local/bin/podman'].find((p) => f
 export interface PodmanPeer {
   /** Argv prefix: the podman binary and its global flags for this private root. */
   cli: string[];
+  /** Flags `podman run` needs on this host (see runLimits). */
+  runArgs: string[];
   /** Runs `podman ARGS` to completion; throws on a non-zero exit. */
   podman(args: string[]): string;
   stop(): void;
+}
+
+/**
+ * podman asks for nofile 1048576 and nproc 32768 by default; these hosts cap nofile at 20000 and deny
+ * CAP_SYS_RESOURCE, so runc fails to set either. Docker sets no nproc limit at all; the container here gets
+ * the host's hard nofile and a modest nproc (the bench runs `true`).
+ */
+function runLimits(): string[] {
+  const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  const hard = line?.trim().split(/\s+/)[4];
+  const nofile = hard && /^\d+$/.test(hard) ? hard : '1024';
+  return [`--ulimit=nofile=${nofile}:${nofile}`, '--ulimit=nproc=4096:4096'];
 }
 
 export function startPodman(): PodmanPeer {
@@ -38,6 +52,7 @@ export function startPodman(): PodmanPeer {
   };
   return {
     cli,
+    runArgs: runLimits(),
     podman,
     stop() {
       spawnSync(cli[0]!, [...cli.slice(1), 'rm', '-af'], { stdio: 'ignore' });
