@@ -1,13 +1,15 @@
-// #4 pull speed: a ~100 MB six-layer gzip image from a loopback docker-registry. fd pulls into a fresh root each
-// run (nothing cached); dockerd pulls after `docker rmi`; the floor is every blob through `curl | gunzip | tar -x`
-// at once, with no digest checks and no fsync: the fastest this machine moves these bytes onto disk.
+// #4 pull speed: a ~100 MB six-layer gzip image from a loopback docker-registry. fd and podman pull into a fresh
+// root each run (nothing cached); dockerd pulls after `docker rmi`; the floor is every blob through
+// `curl | gunzip | tar -x` at once, with no digest checks and no fsync: the fastest this machine moves these
+// bytes onto disk.
 // The peers take turns round by round (see `interleaved`).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { interleaved, timeCommand, type BenchCase, type CaseResult } from '../harness';
 import { pushBigImage, startBenchRegistry } from '../fixtures';
-import { DOCKER_CLI, dockerdInstalled, podmanLine, startDockerd, type DockerdPeer } from '../peers/dockerd';
+import { DOCKER_CLI, dockerdInstalled, startDockerd, type DockerdPeer } from '../peers/dockerd';
+import { PODMAN, startPodman } from '../peers/podman';
 import { startFd } from '../peers/fd';
 import { createRootlessUser, rootlessUnavailable, startFdRootless, type RootlessUser } from '../peers/fd-rootless';
 
@@ -54,8 +56,17 @@ export const pullCase: BenchCase = {
           }
         };
       }
-      const podman = podmanLine();
-      if (podman) notes.push(podman);
+      if (PODMAN) {
+        // A fresh private root each run, like fd's.
+        peers.podman = async () => {
+          const podman = startPodman();
+          try {
+            return await timeCommand(podman.cli[0]!, [...podman.cli.slice(1), 'pull', '-q', '--tls-verify=false', ref]);
+          } finally {
+            podman.stop();
+          }
+        };
+      } else notes.push('podman: not installed');
       peers.floor = async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fdb-floor-'));
         try {

@@ -23,11 +23,6 @@ export function dockerdInstalled(): boolean {
   return fs.existsSync(DOCKERD) && DOCKER_CLI !== undefined;
 }
 
-export function podmanLine(): string | null {
-  const found = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'utf8' }).stdout.trim();
-  return found ? null : 'podman: not installed';
-}
-
 /** Starts dockerd; resolves once `docker version` answers on its socket. */
 export async function startDockerd(options: { insecureRegistries?: string[] } = {}): Promise<DockerdPeer> {
   // Short paths: containerd's sockets live under the exec root and unix socket paths are limited to 108 bytes.
