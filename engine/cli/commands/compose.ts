@@ -4,6 +4,7 @@
 import type { Command, CliContext } from '../command';
 import { formatFlagHelp, parseArgs, type FlagSpecs } from '../args';
 import { UsageError } from '../errors';
+import { table } from '../table';
 import type { ComposeIssue, ComposePlan, ComposeProgress, PlanStep } from '../../api/compose';
 import { formatComposeIssue } from '../../api/schema-free';
 import type { EngineClient, EngineStream } from '../../api/client';
@@ -248,8 +249,7 @@ async function lifecycle(ctx: CliContext, sub: string, argv: string[], load: Loa
         const rows = [['NAME', 'IMAGE', 'COMMAND', 'SERVICE', 'STATUS', 'PORTS']];
         const ports = (c: (typeof list)[number]) => (c.ports ?? []).map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', ');
         for (const c of list) rows.push([c.name, c.image, JSON.stringify(c.command.length > 20 ? `${c.command.slice(0, 19)}…` : c.command), c.service, c.status, ports(c)]);
-        const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-        out.write(`${rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('')).join('\n')}\n`);
+        out.write(`${table(rows)}\n`);
       }
       return 0;
     }

@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
+import { table } from '../table';
 import type { ContainerStatus, ContainerSummary } from '../../api/containers';
 import { containerStates } from '../../api/schema-free';
 import { formatPort } from '../../network/ports';
@@ -61,11 +62,6 @@ function ago(ms: number): string {
   if (s < 3600) return `${Math.round(s / 60)} minutes ago`;
   if (s < 172800) return `${Math.round(s / 3600)} hours ago`;
   return `${Math.round(s / 86400)} days ago`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('')).join('\n');
 }
 
 export const psCommand: Command = {
