@@ -1,6 +1,6 @@
-// Worker threads that unpack layers (unpack-worker.ts): a pull's layers are gunzipped, hashed, parsed and
-// written side by side on every core instead of taking turns on the engine's one JavaScript thread. The engine
-// thread only streams each layer's bytes over, a bounded window at a time. Workers start on first use and end
+// Worker threads that unpack layers (unpack-worker.ts): with cores to spare, a pull's layers are gunzipped,
+// hashed, parsed and written side by side instead of taking turns on the engine's one JavaScript thread, which
+// then only streams each layer's bytes over, a bounded window at a time. Workers start on first use and end
 // after a few idle seconds. Where no worker script can be found, the caller unpacks in this thread.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -11,11 +11,14 @@ import { deserializeError, type FromWorker, type ToWorker } from './unpack-proto
 import type { UnpackOptions, UnpackResult } from './unpack-writer';
 
 /**
- * One per core, at most 4 (PARALLEL_LAYERS in pull.ts): an unpack is CPU-bound, and each worker costs ~70 ms of
- * CPU to start (bench pull on 2 cores: 2 workers 1.45-1.63 s, 4 workers 1.68-1.90 s, side by side).
- * FD_UNPACK_WORKERS=N sets the number; 0 unpacks in the engine thread.
+ * Layers go to workers only where cores are left over: on 2 cores the engine thread and the thread pool's
+ * gunzip already fill both, and workers only add their start-up (~70 ms of CPU each), their own JIT warm-up and
+ * a copy of every byte (bench pull on 2 cores, side by side, load 2-2.5: in this thread 1.03-1.70 s, 1 worker
+ * 1.19-2.35 s, 2 workers 1.68-2.05 s). Not measured on more cores. FD_UNPACK_WORKERS=N sets the number (0: none).
  */
-const MAX_WORKERS = Math.max(1, Math.min(4, Number(process.env.FD_UNPACK_WORKERS) || os.availableParallelism()));
+export const UNPACK_WORKERS = Math.min(4, Math.max(0, process.env.FD_UNPACK_WORKERS ? Number(process.env.FD_UNPACK_WORKERS) || 0 : os.availableParallelism() - 2));
+/** At least one, for callers that ask for a worker outright. */
+const MAX_WORKERS = Math.max(1, UNPACK_WORKERS);
 const IDLE_MS = 10_000;
 /** Bytes sent but not yet taken by the worker: enough to keep it busy, little enough to bound memory. */
 const WINDOW_BYTES = 8 << 20;
@@ -29,7 +32,6 @@ let scriptPromise: Promise<string | null> | null = null;
 /** The bundled worker (dist/unpack-worker.js, next to the chunk or one level up), or one built from source for tests. */
 function workerScript(): Promise<string | null> {
   scriptPromise ??= (async () => {
-    if (process.env.FD_UNPACK_WORKERS === '0') return null;
     for (const candidate of [path.join(here, 'unpack-worker.js'), path.join(here, '..', 'unpack-worker.js')]) {
       if (fs.existsSync(candidate)) return candidate;
     }
@@ -69,6 +71,8 @@ async function buildFromSource(entry: string): Promise<string> {
 
 interface PooledWorker {
   worker: Worker;
+  /** False when the worker failed before its code loaded (a bundle that cannot run here). */
+  ready: Promise<boolean>;
   /** Where the current job's messages go. */
   onMessage: ((m: FromWorker) => void) | null;
   onCrash: ((err: Error) => void) | null;
@@ -80,10 +84,13 @@ const waiting: ((w: PooledWorker) => void)[] = [];
 let live = 0;
 
 function spawn(script: string): PooledWorker {
-  const pw: PooledWorker = { worker: new Worker(script), onMessage: null, onCrash: null, idleTimer: null };
+  const worker = new Worker(script);
+  let loaded: (ok: boolean) => void = () => {};
+  const pw: PooledWorker = { worker, ready: new Promise((resolve) => (loaded = resolve)), onMessage: null, onCrash: null, idleTimer: null };
   live++;
-  pw.worker.on('message', (m: FromWorker) => pw.onMessage?.(m));
+  worker.on('message', (m: FromWorker) => (m.type === 'ready' ? loaded(true) : pw.onMessage?.(m)));
   const gone = (err: Error) => {
+    loaded(false);
     const i = idle.indexOf(pw);
     if (i >= 0) idle.splice(i, 1);
     const crash = pw.onCrash;
@@ -106,6 +113,7 @@ function spawn(script: string): PooledWorker {
  * this with its manifest in hand, so the start-up overlaps fetching the image config.
  */
 export function warmUnpackWorkers(n: number): void {
+  if (UNPACK_WORKERS === 0) return;
   void workerScript().then((script) => {
     if (!script) return;
     while (live < Math.min(n, MAX_WORKERS)) release(spawn(script));
@@ -147,6 +155,12 @@ export async function unpackInWorker(source: AsyncIterable<Buffer>, root: string
   const script = await workerScript();
   if (!script) return null;
   const pw = await acquire(script);
+  if (!(await pw.ready)) {
+    // It never ran: from now on unpack in this thread.
+    scriptPromise = Promise.resolve(null);
+    void pw.worker.terminate();
+    return null;
+  }
   let crashed = false;
   try {
     let credit = WINDOW_BYTES;
@@ -163,7 +177,7 @@ export async function unpackInWorker(source: AsyncIterable<Buffer>, root: string
           settled = true;
           wakeSender?.();
           if (m.type === 'done') resolve(m.result);
-          else reject(deserializeError(m.error));
+          else if (m.type === 'failed') reject(deserializeError(m.error));
         }
       };
       pw.onCrash = (err) => {

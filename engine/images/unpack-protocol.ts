@@ -11,6 +11,8 @@ export type ToWorker =
   | { type: 'abort' };
 
 export type FromWorker =
+  /** The worker's code loaded: it can take jobs. */
+  | { type: 'ready' }
   /** Bytes the worker took from its queue: the sender may send that many more. */
   | { type: 'ack'; bytes: number }
   | { type: 'done'; result: UnpackResult }

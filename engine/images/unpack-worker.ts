@@ -54,6 +54,7 @@ class Chunks implements AsyncIterable<Buffer> {
 const send = (m: FromWorker) => port.postMessage(m);
 let current: Chunks | null = null;
 
+send({ type: 'ready' });
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'start': {

@@ -3,10 +3,10 @@
 // symlinks, hardlinks out of the layer) fail the layer with the path named. Whiteouts become overlayfs ones:
 // `.wh.NAME` → char device 0/0, `.wh..wh..opq` → xattr trusted.overlay.opaque=y.
 //
-// File system calls are synchronous on purpose: this runs in an unpack worker thread (unpack-worker.ts), one
-// layer per worker, so a blocking call stalls only that layer's walk (as each `tar -x` of the floor does), and
-// a file costs its five syscalls instead of five thread-pool round trips (each a futex wake-up of a pool
-// thread, which on this 2-core VM cost more than the syscalls; and the pool is shared with gunzip).
+// File system calls are synchronous on purpose: a file costs its five syscalls (microseconds each once the
+// inode exists) instead of five thread-pool round trips, each a futex wake-up of a pool thread that on this 2-core
+// VM cost more than the syscall, in a pool shared with gunzip. Runs in the engine thread or in an unpack worker
+// (unpack-pool.ts), where a blocking call stalls only that layer's walk.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

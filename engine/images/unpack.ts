@@ -1,9 +1,9 @@
-// Layer unpacking (design §6): the writer (unpack-writer.ts: path-safe tar walk, whiteouts, xattrs) runs in a
-// worker thread per layer (unpack-pool.ts), or in this thread where no worker script exists.
+// Layer unpacking (design §6): the writer (unpack-writer.ts: path-safe tar walk, whiteouts, xattrs) runs in this
+// thread, or in a worker thread per layer where cores are left over (unpack-pool.ts).
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type fs from 'node:fs';
-import { unpackInWorker } from './unpack-pool';
+import { UNPACK_WORKERS, unpackInWorker } from './unpack-pool';
 import { writeLayer, type UnpackOptions, type UnpackResult } from './unpack-writer';
 
 export { decompress, UnsafeLayerError, type UnpackOptions, type UnpackResult } from './unpack-writer';
@@ -14,7 +14,7 @@ export { decompress, UnsafeLayerError, type UnpackOptions, type UnpackResult } f
  * nothing more is being written under `root`, also on failure (the caller removes it).
  */
 export async function unpackLayer(source: AsyncIterable<Buffer>, root: string, options: UnpackOptions): Promise<UnpackResult> {
-  return (await unpackInWorker(source, root, options)) ?? writeLayer(source, root, options);
+  return (UNPACK_WORKERS > 0 ? await unpackInWorker(source, root, options) : null) ?? writeLayer(source, root, options);
 }
 
 /** lstat of `rel` inside `root` without following any symlink on the way; null when absent or not reachable. */
