@@ -108,6 +108,18 @@ describe('extractTar fuzz (docker cp uploads)', () => {
     await extractOnce(entries, '/');
   });
 
+  // Regression: directories resolved earlier were remembered by entry path, so replacing `a` (reached through
+  // the link `l`) left `l` mapped to the old host path: a later `l/...` entry followed the planted link out of
+  // the root, or failed with a raw ENOTDIR when a file took the directory's place.
+  test.each([
+    [[{ path: 'l', type: 'symlink', linkname: 'a' }, { path: 'l/x', type: 'directory' }, { path: 'a', type: 'symlink', linkname: 'BAIT' }, { path: 'l/y', type: 'directory' }]],
+    [[{ path: 'l', type: 'symlink', linkname: 'a' }, { path: 'l/x', type: 'directory' }, { path: 'a', type: 'symlink', linkname: 'BAIT' }, { path: 'l/y', content: 'pwned' }]],
+    [[{ path: 'l', type: 'symlink', linkname: 'a' }, { path: 'l/x', type: 'directory' }, { path: 'a', content: 'f' }, { path: 'l/y', type: 'directory' }]],
+    [[{ path: 'r', type: 'symlink', linkname: '/' }, { path: 'r/a', type: 'symlink', linkname: 'BAIT' }, { path: 'y', content: 'pwned' }], '/a'],
+  ] as [TarEntry[], string?][])('a directory resolved through a link and then replaced is looked up again (%#)', async (entries, dest = '/') => {
+    await extractOnce(entries, dest);
+  });
+
   test('known escapes are refused or stay inside', async () => {
     for (const entries of [
       [{ path: '../evil', content: 'x' }],

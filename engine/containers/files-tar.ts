@@ -153,11 +153,17 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
 
   /**
    * Directories already resolved, by entry path relative to dest: a deep tree costs one lookup per new
-   * directory instead of one per component per entry. Entries this extraction replaces drop out of it.
+   * directory instead of one per component per entry. A remembered directory may have been reached through
+   * any directory or link on the way (`l/x` through the link `l` to `a`, or dest's own path), so when an entry
+   * replaces a directory or a link everything is looked up again; a stale host path would let the kernel
+   * follow a link planted in its place out of the root.
    */
   const dirs = new Map<string, { path: string; host: string }>([['', { path: dest, host: destDir.host }]]);
-  const forget = (rel: string) => {
-    for (const key of dirs.keys()) if (key === rel || key.startsWith(`${rel}/`)) dirs.delete(key);
+  const forgetDirs = () => {
+    const again = resolveInRoot(root, dest, true);
+    if (!again.stat?.isDirectory()) throw new EngineError('invalid', `extraction point ${options.dest} was replaced by an entry of the archive`);
+    dirs.clear();
+    dirs.set('', { path: again.path, host: again.host });
   };
 
   /** The dir for `parts` (relative to dest), creating missing directories; links resolve inside root. */
@@ -219,7 +225,8 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
       }
       if (!(existing.isDirectory() && isDir)) {
         fs.rmSync(abs, { recursive: true, force: true });
-        forget(parts.join('/'));
+        // A file replaced is on no directory's way; a directory or a link may be.
+        if (existing.isDirectory() || existing.isSymbolicLink()) forgetDirs();
       }
     }
     const ids = owner(header);
@@ -301,12 +308,7 @@ export async function extractTar(source: AsyncIterable<Buffer>, options: Extract
       throw err;
     }
     if (!r.stat?.isDirectory()) continue;
-    try {
-      fs.lutimesSync(r.host, mtime, mtime);
-    } catch (err) {
-      // Replaced by a file after the lookup above (a later entry of the same upload): nothing to stamp.
-      if (!['ENOTDIR', 'ENOENT'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
-    }
+    fs.lutimesSync(r.host, mtime, mtime);
   }
   return count;
 }

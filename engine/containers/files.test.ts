@@ -25,11 +25,11 @@ async function running(name: string, extra: Record<string, unknown> = {}) {
 }
 
 /** Sends a whole tar through containers.archivePut in two chunks, as a client would. */
-async function put(id: string, dir: string, tar: Buffer) {
+async function put(id: string, dir: string, tar: Buffer, options: { noOverwriteDirNonDir?: boolean } = {}) {
   const uploadId = crypto.randomUUID();
   const half = Math.floor(tar.length / 2);
-  await engine.client.call('containers.archivePut', { id, path: dir, uploadId, data: tar.subarray(0, half).toString('base64') });
-  await engine.client.call('containers.archivePut', { id, path: dir, uploadId, data: tar.subarray(half).toString('base64'), eof: true });
+  await engine.client.call('containers.archivePut', { id, path: dir, uploadId, data: tar.subarray(0, half).toString('base64'), ...options });
+  await engine.client.call('containers.archivePut', { id, path: dir, uploadId, data: tar.subarray(half).toString('base64'), eof: true, ...options });
 }
 
 function modeOf(p: string) {
@@ -199,6 +199,33 @@ describe('paths stay inside the container', () => {
     await put(id, '/climb', await tarOf([{ path: `${marker}-2`, content: 'inside' }]));
     expect(fs.existsSync(`/etc/${marker}-2`)).toBe(false);
     expect(fs.existsSync(path.join(rootfs, 'etc', `${marker}-2`))).toBe(true);
+  });
+});
+
+describe('a directory an upload resolved earlier and then replaced', () => {
+  // Extraction remembers the directories it resolved; an entry that replaces one (here `d`, reached through
+  // the link `l`) must not leave later entries writing through the old host path: for a running container
+  // that path is under /proc/PID/root, where an absolute link resolves against the host's root. Replacing a
+  // directory needs noOverwriteDirNonDir off, which is what fd cp and the Docker API's default send.
+  it('cannot be used to write through a link planted in its place', async () => {
+    const id = await running('replaced-dir');
+    const bait = fs.mkdtempSync(path.join(work, 'bait-'));
+    await put(id, '/tmp', await tarOf([
+      { path: 'd/', type: 'directory' },
+      { path: 'l', type: 'symlink', linkname: 'd' },
+      { path: 'l/x/', type: 'directory' },
+      { path: 'd', type: 'symlink', linkname: bait },
+      { path: 'l/y', content: 'pwned' },
+    ]), { noOverwriteDirNonDir: false }).catch((err: unknown) => expect(err).toMatchObject({ code: 'invalid' }));
+    expect(fs.readdirSync(bait)).toEqual([]);
+    // Replaced by a file instead: the next entry through the link is refused by name, not a raw ENOTDIR.
+    await expect(put(id, '/tmp', await tarOf([
+      { path: 'e/', type: 'directory' },
+      { path: 'k', type: 'symlink', linkname: 'e' },
+      { path: 'k/x/', type: 'directory' },
+      { path: 'e', content: 'now a file' },
+      { path: 'k/y/', type: 'directory' },
+    ]), { noOverwriteDirNonDir: false })).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('not a directory') });
   });
 });
 
