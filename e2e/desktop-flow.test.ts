@@ -10,6 +10,7 @@ import { busyboxLayer, buildImage, buildLayer, pushImage } from '../engine/testi
 import { startRegistry, type TestRegistry } from '../engine/testing/registry';
 import { launchChromium, screenshotPath } from './support/browser';
 import { ensureBuilt, WebHost } from './support/webhost';
+import { closeBrowserAndEngine } from './support/teardown';
 import { AppShell } from './pages/shell';
 import { PullDialog, TasksPage } from './pages/tasks';
 import { ContainersPage } from './pages/containers';
@@ -38,12 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of pages) await p.close().catch(() => undefined);
-  await browser?.close();
-  for (const c of (await client?.call('containers.list', { all: true }).catch(() => [])) ?? []) {
-    await client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
-  }
-  client?.close();
-  await web?.dispose();
+  await closeBrowserAndEngine({ browser, client, web });
   await registry?.stop();
 });
 

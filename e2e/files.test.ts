@@ -10,6 +10,7 @@ import { connectUnix } from '../engine/transport/unix';
 import { buildBusyboxRootfs } from '../engine/testing/rootfs';
 import { launchChromium, screenshotPath } from './support/browser';
 import { ensureBuilt, WebHost } from './support/webhost';
+import { closeBrowserAndEngine } from './support/teardown';
 import { AppShell } from './pages/shell';
 import { ContainersPage } from './pages/containers';
 import { FilesPage, StatsPage } from './pages/files';
@@ -32,12 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  for (const c of (await client?.call('containers.list', { all: true }).catch(() => [])) ?? []) {
-    await client.call('containers.remove', { id: c.id, force: true }).catch(() => undefined);
-  }
-  client?.close();
-  await web?.dispose();
+  await closeBrowserAndEngine({ browser, client, web });
   if (rootfs) fs.rmSync(rootfs, { recursive: true, force: true });
 });
 
