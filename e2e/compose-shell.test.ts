@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestEngine, tempRoot, type TestEngine } from '../engine/testing/engine';
+import { closeTestEngine } from '../engine/testing/fixtures';
 import { busyboxImage, pushImage } from '../engine/testing/image-builder';
 import { startRegistry, type TestRegistry } from '../engine/testing/registry';
 import { channels } from '../electron/bridge';
@@ -31,14 +32,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (engine) {
-    for (const c of await engine.client.call('containers.list', { all: true })) await engine.client.call('containers.remove', { id: c.id, force: true });
-    for (const n of await engine.client.call('networks.list', {})) if (n.labels['com.docker.compose.project']) await engine.client.call('networks.remove', { id: n.id }).catch(() => undefined);
-    await engine.close();
-    fs.rmSync(engine.root, { recursive: true, force: true });
+  try {
+    await closeTestEngine(engine, { networks: true });
+  } finally {
+    await reg?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }
-  await reg?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(() => {

@@ -9,6 +9,7 @@ import type { ComposeProgress } from '../api/compose';
 import type { EngineEvent } from '../api/events';
 import { runCli } from '../cli/main';
 import { fdBin, startTestEngine, type TestEngine } from '../testing/engine';
+import { closeTestEngine } from '../testing/fixtures';
 import { startRegistry, type TestRegistry } from '../testing/registry';
 import { buildImage, busyboxImage, pushImage } from '../testing/image-builder';
 import { writeTree } from './testing';
@@ -36,14 +37,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (engine) {
-    for (const c of await engine.client.call('containers.list', { all: true })) await engine.client.call('containers.remove', { id: c.id, force: true });
-    for (const n of await engine.client.call('networks.list', {})) if (n.labels['com.docker.compose.project']) await engine.client.call('networks.remove', { id: n.id }).catch(() => undefined);
-    await engine.close();
-    fs.rmSync(engine.root, { recursive: true, force: true });
+  try {
+    await closeTestEngine(engine, { networks: true });
+  } finally {
+    await reg?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }
-  await reg?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** A long-running service that exits at once on SIGTERM (sh as PID 1 ignores it otherwise). */

@@ -10,16 +10,22 @@ import type { HostOptions } from '../host';
 import type { EngineClient } from '../api/client';
 
 /**
- * Force-removes every container (`volumes`: with its anonymous volumes), closes the engine and deletes its root.
- * Accepts an engine that never started (a failed beforeAll). The root is removed even when a removal fails;
- * the failure is then rethrown so a leaking teardown is seen.
+ * Force-removes every container (`volumes`: with its anonymous volumes; `networks`: then every network but
+ * bridge, host and none, whose bridges and firewall rules live in the host, not under the root), closes the
+ * engine and deletes its root. Accepts an engine that never started (a failed beforeAll). The root is removed
+ * even when a removal fails; the failure is then rethrown so a leaking teardown is seen.
  */
-export async function closeTestEngine(engine: TestEngine | undefined, options: { volumes?: boolean } = {}): Promise<void> {
+export async function closeTestEngine(engine: TestEngine | undefined, options: { volumes?: boolean; networks?: boolean } = {}): Promise<void> {
   if (!engine) return;
   const failures: unknown[] = [];
   // An engine that already died cannot list: there is nothing left to remove through it.
   for (const c of await engine.client.call('containers.list', { all: true }).catch(() => [])) {
     await engine.client.call('containers.remove', { id: c.id, force: true, ...(options.volumes ? { volumes: true } : {}) }).catch((e: unknown) => failures.push(e));
+  }
+  if (options.networks) {
+    for (const n of await engine.client.call('networks.list', {}).catch(() => [])) {
+      if (!['bridge', 'host', 'none'].includes(n.name)) await engine.client.call('networks.remove', { id: n.id }).catch((e: unknown) => failures.push(e));
+    }
   }
   await engine.close();
   fs.rmSync(engine.root, { recursive: true, force: true });
