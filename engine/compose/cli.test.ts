@@ -1,9 +1,8 @@
 // Through the real engine: the contract calls and `fd compose` as a user runs them.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli } from '../cli/main';
+import { fdInProcess } from '../testing/cli';
 import { startTestEngine, type TestEngine } from '../testing/engine';
 import { writeTree } from './testing';
 
@@ -24,16 +23,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function fd(...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runCli(['--root', engine.root, ...args], { stdout, stderr, stdin: new PassThrough(), env: { TAG: '1.27' } });
-  return { code, out, err };
-}
+const fd = (...args: string[]) => fdInProcess(engine.root, args, { env: { TAG: '1.27' } });
 
 describe('compose on the contract', () => {
   test('compose.config resolves files by path and inline content alike', async () => {

@@ -2,12 +2,11 @@
 // networks and volumes. One project walks through up → up again → edit one service → down -v.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ComposeProgress } from '../api/compose';
 import type { EngineEvent } from '../api/events';
-import { runCli } from '../cli/main';
+import { fdInProcess } from '../testing/cli';
 import { fdBin, startTestEngine, type TestEngine } from '../testing/engine';
 import { closeTestEngine } from '../testing/fixtures';
 import { startRegistry, type TestRegistry } from '../testing/registry';
@@ -91,22 +90,7 @@ const eventsSince = (seq: number): EngineEvent[] =>
     .reverse();
 const containerActions = (events: EngineEvent[], action: string) => events.filter((e) => e.type === 'container' && e.action === action).map((e) => e.actor.attributes.name);
 
-async function fd(...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const cwd = process.cwd();
-  process.chdir(dir);
-  try {
-    const code = await runCli(['--root', engine.root, ...args], { stdout, stderr, stdin: new PassThrough(), env: {} });
-    return { code, out, err };
-  } finally {
-    process.chdir(cwd);
-  }
-}
+const fd = (...args: string[]) => fdInProcess(engine.root, args, { cwd: dir });
 
 describe('compose up / down', () => {
   test('up starts db → api → web in dependency order (api only once db is healthy), a second up changes nothing, an edit recreates only that service, down -v removes everything', async () => {
