@@ -2,6 +2,7 @@
 // One build: the engine/CLI bundle, the Electron main and preload bundles, and the renderer (vite).
 // `--if-stale` skips the work when dist/ is newer than every source file.
 import { build } from 'esbuild';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,18 @@ function newestSource() {
   return newest;
 }
 
+/** Chunks of earlier builds pile up in dist/chunks: drop those this build did not write once they are 10 minutes
+ * old (a process started from the previous build may still load its chunks lazily). */
+function removeStaleChunks(result) {
+  const chunks = path.join(dist, 'chunks');
+  const written = new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(f)));
+  for (const name of fs.existsSync(chunks) ? fs.readdirSync(chunks) : []) {
+    const file = path.join(chunks, name);
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (st && !written.has(file) && Date.now() - st.mtimeMs > 10 * 60_000) fs.rmSync(file, { force: true });
+  }
+}
+
 if (process.argv.includes('--if-stale')) {
   const st = fs.statSync(stamp, { throwIfNoEntry: false });
   if (st && st.mtimeMs >= newestSource()) process.exit(0);
@@ -36,14 +49,14 @@ const nodeBanner = "import { createRequire as __fdCreateRequire } from 'node:mod
 
 const started = Date.now();
 const entries = [
-  { in: 'engine/cli/entry.ts', out: 'cli.js' },
+  // Layer unpack worker threads (engine/images/unpack-pool.ts finds it next to dist/chunks and dist/electron).
+  { in: 'engine/images/unpack-worker.ts', out: 'unpack-worker.js' },
   ...(fs.existsSync(path.join(top, 'bench/main.ts')) ? [{ in: 'bench/main.ts', out: 'bench.js' }] : []),
 ];
 await build({
   entryPoints: entries.map((e) => ({ in: path.join(top, e.in), out: e.out.replace(/\.js$/, '') })),
   outdir: dist,
   bundle: true,
-  // Dynamic imports become chunks: `fd ps` does not load the engine that only `fd engine` runs.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
@@ -53,7 +66,50 @@ await build({
   external,
   banner: { js: nodeBanner },
   logLevel: 'warning',
-});
+  metafile: true,
+}).then(removeStaleChunks);
+
+// The CLI (fast start, issue #3): the launcher dist/cli.js (engine/cli/launch.ts) runs the CommonJS client bundle
+// dist/cli.cjs through vm.Script with a V8 code cache (ES modules have none on Node 20). `fd engine` requires
+// dist/engine.cjs on top (engine/cli/engine-bundle.ts): no other command reads, compiles or caches the engine.
+const cliBundleKey = '// fd-cli-bundle ';
+const cjsBundle = {
+  outdir: dist,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: 'linked',
+  external,
+  // Engine code finds its files through import.meta.dirname (ESM); in a CommonJS bundle that is __dirname (dist).
+  define: { 'import.meta.dirname': '__dirname' },
+  logLevel: 'warning',
+};
+// `import('../engine-bundle')` (engine/cli/commands/engine.ts) becomes a require of dist/engine.cjs.
+const engineApart = {
+  name: 'engine-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/engine-bundle$/ }, () => ({ path: 'engine-bundle', namespace: 'engine-apart' }));
+    b.onLoad({ filter: /.*/, namespace: 'engine-apart' }, () => ({ contents: "module.exports = require('./engine.cjs');", loader: 'js' }));
+    b.onResolve({ filter: /^\.\/engine\.cjs$/ }, () => ({ path: './engine.cjs', external: true }));
+  },
+};
+await Promise.all([
+  build({ ...cjsBundle, entryPoints: { cli: path.join(top, 'engine/cli/entry.ts') }, plugins: [engineApart], banner: { js: `${cliBundleKey}${'0'.repeat(16)}` } }),
+  build({ ...cjsBundle, entryPoints: { engine: path.join(top, 'engine/cli/engine-bundle.ts') } }),
+  build({ entryPoints: { cli: path.join(top, 'engine/cli/launch.ts') }, outdir: dist, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' }),
+]);
+{
+  // The code cache key: the bundle's hash in its first line (same length as the placeholder: the map still fits).
+  const file = path.join(dist, 'cli.cjs');
+  const text = fs.readFileSync(file, 'utf8');
+  if (!text.startsWith(`${cliBundleKey}${'0'.repeat(16)}\n`)) throw new Error('dist/cli.cjs does not start with its key placeholder');
+  const key = crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
+  fs.writeFileSync(file, cliBundleKey + key + text.slice(cliBundleKey.length + 16));
+  fs.rmSync(path.join(dist, 'cache'), { recursive: true, force: true });
+  fs.rmSync(path.join(dist, 'cli.js.map'), { force: true }); // of the ES module CLI bundle of earlier builds
+}
 
 if (fs.existsSync(path.join(top, 'electron/main.ts'))) {
   await build({

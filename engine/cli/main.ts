@@ -3,7 +3,6 @@
 import type { EngineClient } from '../api/client';
 import { EngineError } from '../api/errors';
 import { resolveRoot, rootPaths } from '../paths';
-import { connectUnix } from '../transport/connect-unix';
 import type { CliContext, CliIO } from './command';
 import { commands } from './registry';
 import { EXIT_ENGINE, ExitCode, UsageError } from './errors';
@@ -64,7 +63,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     root,
     explicitRoot: Boolean(rootFlag || io.env.FD_ROOT),
     io,
-    client: () => (client ??= connectUnix(rootPaths(root).engineSocket)),
+    // Loaded on first use: `fd --help` and usage errors never load node:net.
+    client: () => (client ??= import('../transport/connect-unix').then(({ connectUnix }) => connectUnix(rootPaths(root).engineSocket))),
   };
   try {
     return await command.run(rest, ctx);
@@ -90,7 +90,16 @@ export function cliEntry() {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
+  const io: CliIO = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // process.stdin makes a stream (a millisecond or two): only commands that read it pay for it.
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
+  runCli(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
       // Streams and sockets are closed by now; exit promptly even if a stray handle lingers.

@@ -1,0 +1,89 @@
+// The launcher's code cache (engine/cli/launch.ts, built to dist/cli.js): whatever the cache holds, `fd` runs;
+// a missing, corrupt or stale cache is written again, a good one is kept. Runs a copy of the built launcher and
+// bundle (npm test builds dist/ first).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const dist = path.resolve(import.meta.dirname, '..', '..', 'dist');
+let dir: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-launch-'));
+  for (const name of ['cli.js', 'cli.cjs']) fs.copyFileSync(path.join(dist, name), path.join(dir, name));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function fdHelp() {
+  const r = spawnSync(process.execPath, [path.join(dir, 'cli.js'), '--help'], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toContain('Usage: fd [--root DIR] COMMAND');
+  expect(r.status).toBe(0);
+}
+
+function cacheFiles(): string[] {
+  const cache = path.join(dir, 'cache');
+  return fs.existsSync(cache) ? fs.readdirSync(cache).map((f) => path.join(cache, f)) : [];
+}
+
+/** The one cache file, after a run that must have written it. */
+function writtenCache(): { file: string; bytes: Buffer; mtimeMs: number } {
+  const files = cacheFiles();
+  expect(files).toHaveLength(1);
+  return { file: files[0]!, bytes: fs.readFileSync(files[0]!), mtimeMs: fs.statSync(files[0]!).mtimeMs };
+}
+
+/** Runs again and expects the cache untouched: V8 accepted it (a rejected one is written again). */
+function expectAccepted(cache: { file: string; bytes: Buffer; mtimeMs: number }) {
+  fdHelp();
+  expect(fs.statSync(cache.file).mtimeMs).toBe(cache.mtimeMs);
+  expect(fs.readFileSync(cache.file).equals(cache.bytes)).toBe(true);
+}
+
+describe('fd launcher code cache', () => {
+  it('writes the cache on the first run, named for the bundle and the Node version, and uses it after', () => {
+    fdHelp();
+    const cache = writtenCache();
+    const key = /^\/\/ fd-cli-bundle ([0-9a-f]{16})\n/.exec(fs.readFileSync(path.join(dir, 'cli.cjs'), 'utf8'))?.[1];
+    expect(path.basename(cache.file)).toBe(`cli-${key}-${process.version}-${process.arch}.bin`);
+    expect(cache.bytes.length).toBeGreaterThan(1000);
+    expectAccepted(cache);
+    expect(fs.readdirSync(path.join(dir, 'cache'))).toHaveLength(1); // no temporary files left behind
+  });
+
+  it('ignores a corrupt cache, still runs, and writes a good one over it', () => {
+    fdHelp();
+    const { file } = writtenCache();
+    fs.writeFileSync(file, Buffer.from('not a V8 code cache'));
+    fdHelp();
+    const cache = writtenCache();
+    expect(cache.bytes.toString()).not.toBe('not a V8 code cache');
+    expectAccepted(cache);
+  });
+
+  it('ignores a cache made for another bundle under the same key (V8 rejects it) and writes it again', () => {
+    fdHelp();
+    const before = writtenCache();
+    fs.appendFileSync(path.join(dir, 'cli.cjs'), '\n// edited after the build\n');
+    fdHelp();
+    const after = writtenCache();
+    expect(after.bytes.equals(before.bytes)).toBe(false);
+    expectAccepted(after);
+  });
+
+  it('runs where the cache cannot be written', () => {
+    fs.writeFileSync(path.join(dir, 'cache'), 'a file where the cache directory would go');
+    fdHelp();
+    fdHelp();
+    expect(fs.readFileSync(path.join(dir, 'cache'), 'utf8')).toBe('a file where the cache directory would go');
+  });
+
+  it('says how to build when the bundle is missing', () => {
+    fs.rmSync(path.join(dir, 'cli.cjs'));
+    const r = spawnSync(process.execPath, [path.join(dir, 'cli.js'), '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(125);
+    expect(r.stderr).toContain('run "npm run build"');
+  });
+});
