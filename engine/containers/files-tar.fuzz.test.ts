@@ -88,6 +88,24 @@ describe('extractTar fuzz (docker cp uploads)', () => {
     expect(seen.error).toBeGreaterThan(5);
   }, 60_000);
 
+  // Few names, so entries meet: `a` replaced (by a file or a link) after entries went through the link `l`
+  // to it, then written through `l` again.
+  test('tars that replace what earlier entries went through never touch the host outside the container', async () => {
+    const few = fc.constantFrom('a', 'a/x', 'l/x', 'l/y', 'l/y/z');
+    const meeting: fc.Arbitrary<TarEntry> = fc.oneof(
+      few.map((p) => ({ path: p, type: 'directory' as const })),
+      few.map((p) => ({ path: p, type: 'file' as const, content: 'x' })),
+      fc.constant({ path: 'l', type: 'symlink' as const, linkname: 'a' }),
+      fc.constantFrom('BAIT', '/', 'a', '..').map((linkname) => ({ path: 'a', type: 'symlink' as const, linkname })),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(meeting, { minLength: 2, maxLength: 6 }), fc.constantFrom('/', '/a'), async (entries, dest) => {
+        await extractOnce(entries, dest);
+      }),
+      { numRuns: 500 },
+    );
+  }, 60_000);
+
   // Regression (found by this suite): an empty symlink target failed with a bare ENOENT from symlink(2).
   test('a symlink with an empty target is refused by name', async () => {
     expect(await extractOnce([{ path: 'e', type: 'symlink', linkname: '' }], '/')).toBe('error');
