@@ -95,21 +95,26 @@ const engineApart = {
     b.onResolve({ filter: /^\.\/engine\.cjs$/ }, () => ({ path: './engine.cjs', external: true }));
   },
 };
-await Promise.all([
-  build({ ...cjsBundle, entryPoints: { cli: path.join(top, 'engine/cli/entry.ts') }, plugins: [engineApart], banner: { js: `${cliBundleKey}${'0'.repeat(16)}` } }),
-  build({ ...cjsBundle, entryPoints: { engine: path.join(top, 'engine/cli/engine-bundle.ts') } }),
-  build({ entryPoints: { cli: path.join(top, 'engine/cli/launch.ts') }, outdir: dist, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' }),
+// Written here, each file under a temporary name and then renamed: an `fd` started during a build reads the old
+// files or the new ones, never half a bundle.
+const cliOutputs = await Promise.all([
+  build({ ...cjsBundle, write: false, entryPoints: { engine: path.join(top, 'engine/cli/engine-bundle.ts') } }),
+  build({ ...cjsBundle, write: false, entryPoints: { cli: path.join(top, 'engine/cli/entry.ts') }, plugins: [engineApart], banner: { js: `${cliBundleKey}${'0'.repeat(16)}` } }),
+  build({ write: false, entryPoints: { cli: path.join(top, 'engine/cli/launch.ts') }, outdir: dist, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' }),
 ]);
-{
-  // The code cache key: the bundle's hash in its first line (same length as the placeholder: the map still fits).
-  const file = path.join(dist, 'cli.cjs');
-  const text = fs.readFileSync(file, 'utf8');
-  if (!text.startsWith(`${cliBundleKey}${'0'.repeat(16)}\n`)) throw new Error('dist/cli.cjs does not start with its key placeholder');
-  const key = crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
-  fs.writeFileSync(file, cliBundleKey + key + text.slice(cliBundleKey.length + 16));
-  fs.rmSync(path.join(dist, 'cache'), { recursive: true, force: true });
-  fs.rmSync(path.join(dist, 'cli.js.map'), { force: true }); // of the ES module CLI bundle of earlier builds
+for (const { path: file, text } of cliOutputs.flatMap((r) => r.outputFiles)) {
+  let out = text;
+  if (file === path.join(dist, 'cli.cjs')) {
+    // The code cache key: the bundle's hash in its first line (as long as the placeholder: the map still fits).
+    if (!text.startsWith(`${cliBundleKey}${'0'.repeat(16)}\n`)) throw new Error('dist/cli.cjs does not start with its key placeholder');
+    out = cliBundleKey + crypto.createHash('sha256').update(text).digest('hex').slice(0, 16) + text.slice(cliBundleKey.length + 16);
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.${process.pid}.tmp`, out);
+  fs.renameSync(`${file}.${process.pid}.tmp`, file);
 }
+fs.rmSync(path.join(dist, 'cache'), { recursive: true, force: true });
+fs.rmSync(path.join(dist, 'cli.js.map'), { force: true }); // of the ES module CLI bundle of earlier builds
 
 if (fs.existsSync(path.join(top, 'electron/main.ts'))) {
   await build({
