@@ -69,9 +69,10 @@ await build({
   metafile: true,
 }).then(removeStaleChunks);
 
-// The CLI (fast start, issue #3): the launcher dist/cli.js (engine/cli/launch.ts) runs the CommonJS client bundle
-// dist/cli.cjs through vm.Script with a V8 code cache (ES modules have none on Node 20). `fd engine` requires
-// dist/engine.cjs on top (engine/cli/engine-bundle.ts): no other command reads, compiles or caches the engine.
+// The CLI (fast start, issue #3): the launcher (engine/cli/launch.ts, as dist/cli.js and as dist/launch.cjs for
+// bin/fd) runs the CommonJS client bundle dist/cli.cjs through vm.Script with a V8 code cache (ES modules have
+// none on Node 20). `fd engine` requires dist/engine.cjs on top (engine/cli/engine-bundle.ts): no other command
+// reads, compiles or caches the engine.
 const cliBundleKey = '// fd-cli-bundle ';
 const cjsBundle = {
   outdir: dist,
@@ -101,6 +102,8 @@ const cliOutputs = await Promise.all([
   build({ ...cjsBundle, write: false, entryPoints: { engine: path.join(top, 'engine/cli/engine-bundle.ts') } }),
   build({ ...cjsBundle, write: false, entryPoints: { cli: path.join(top, 'engine/cli/entry.ts') }, plugins: [engineApart], banner: { js: `${cliBundleKey}${'0'.repeat(16)}` } }),
   build({ write: false, entryPoints: { cli: path.join(top, 'engine/cli/launch.ts') }, outdir: dist, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' }),
+  // bin/fd (CommonJS, no ES module loader to start) requires this copy of the launcher.
+  build({ ...cjsBundle, sourcemap: false, write: false, entryPoints: { launch: path.join(top, 'engine/cli/launch.ts') } }),
 ]);
 for (const { path: file, text } of cliOutputs.flatMap((r) => r.outputFiles)) {
   let out = text;

@@ -1,4 +1,5 @@
-// The launcher's code cache (engine/cli/launch.ts, built to dist/cli.js): whatever the cache holds, `fd` runs;
+// The launcher's code cache (engine/cli/launch.ts, built to dist/cli.js and, for bin/fd, dist/launch.cjs):
+// whatever the cache holds, `fd` runs;
 // a missing, corrupt or stale cache is written again, a good one is kept. Runs a copy of the built launcher and
 // bundle (npm test builds dist/ first).
 import { spawnSync } from 'node:child_process';
@@ -12,12 +13,14 @@ let dir: string;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-launch-'));
-  for (const name of ['cli.js', 'cli.cjs']) fs.copyFileSync(path.join(dist, name), path.join(dir, name));
+  for (const name of ['cli.js', 'launch.cjs', 'cli.cjs']) fs.copyFileSync(path.join(dist, name), path.join(dir, name));
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+let launcher = 'cli.js';
+
 function fdHelp() {
-  const r = spawnSync(process.execPath, [path.join(dir, 'cli.js'), '--help'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(dir, launcher), '--help'], { encoding: 'utf8' });
   expect(r.stderr).toBe('');
   expect(r.stdout).toContain('Usage: fd [--root DIR] COMMAND');
   expect(r.status).toBe(0);
@@ -42,7 +45,9 @@ function expectAccepted(cache: { file: string; bytes: Buffer; mtimeMs: number })
   expect(fs.readFileSync(cache.file).equals(cache.bytes)).toBe(true);
 }
 
-describe('fd launcher code cache', () => {
+describe.each(['cli.js', 'launch.cjs'])('fd launcher %s and its code cache', (name) => {
+  beforeEach(() => (launcher = name));
+
   it('writes the cache on the first run, named for the bundle and the Node version, and uses it after', () => {
     fdHelp();
     const cache = writtenCache();
@@ -82,7 +87,7 @@ describe('fd launcher code cache', () => {
 
   it('says how to build when the bundle is missing', () => {
     fs.rmSync(path.join(dir, 'cli.cjs'));
-    const r = spawnSync(process.execPath, [path.join(dir, 'cli.js'), '--help'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(dir, launcher), '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(125);
     expect(r.stderr).toContain('run "npm run build"');
   });
