@@ -48,11 +48,11 @@ function expectAccepted(cache: { file: string; bytes: Buffer; mtimeMs: number })
 describe.each(['cli.js', 'launch.cjs'])('fd launcher %s and its code cache', (name) => {
   beforeEach(() => (launcher = name));
 
-  it('writes the cache on the first run, named for the bundle and the Node version, and uses it after', () => {
+  it('writes the cache on the first run, named for the bundle, the Node version and the command, and uses it after', () => {
     fdHelp();
     const cache = writtenCache();
     const key = /^\/\/ fd-cli-bundle ([0-9a-f]{16})\n/.exec(fs.readFileSync(path.join(dir, 'cli.cjs'), 'utf8'))?.[1];
-    expect(path.basename(cache.file)).toBe(`cli-${key}-${process.version}-${process.arch}.bin`);
+    expect(path.basename(cache.file)).toBe(`cli-${key}-${process.version}-${process.arch}-help.bin`);
     expect(cache.bytes.length).toBeGreaterThan(1000);
     expectAccepted(cache);
     expect(fs.readdirSync(path.join(dir, 'cache'))).toHaveLength(1); // no temporary files left behind
@@ -76,6 +76,16 @@ describe.each(['cli.js', 'launch.cjs'])('fd launcher %s and its code cache', (na
     const after = writtenCache();
     expect(after.bytes.equals(before.bytes)).toBe(false);
     expectAccepted(after);
+  });
+
+  it('keeps one cache per command, after the global flags, also when the command fails', () => {
+    fdHelp();
+    const help = writtenCache();
+    const r = spawnSync(process.execPath, [path.join(dir, launcher), '--root', path.join(dir, 'no-engine'), 'ps'], { encoding: 'utf8' });
+    expect(r.stderr).toContain('cannot reach the engine');
+    expect(r.status).toBe(125);
+    expect(cacheFiles().map((f) => path.basename(f)).sort()).toEqual([path.basename(help.file), path.basename(help.file).replace(/-help\.bin$/, '-ps.bin')].sort());
+    expectAccepted(help);
   });
 
   it('runs where the cache cannot be written', () => {

@@ -1,8 +1,9 @@
 // The `fd` launcher (built to dist/cli.js; bin/fd and the desktop app run it). It runs the CLI bundle
 // (dist/cli.cjs) through vm.Script with a V8 code cache, so a command starts without parsing and compiling the
 // bundle again: Node 20 has no compile cache of its own and none for ES modules. The cache lives in dist/cache,
-// keyed by the bundle's hash (its first line, written by scripts/build.mjs) and the Node version; V8 rejects a
-// cache that does not fit the source, and then it is written again. A cache that cannot be read or written (a
+// keyed by the bundle's hash (its first line, written by scripts/build.mjs), the Node version and the command
+// (each cache holds the functions its command ran); V8 rejects a cache that does not fit the source, and then it
+// is written again. A cache that cannot be read or written (a
 // read-only install) only costs speed.
 // Builtins come through process.getBuiltinModule: an ES module importing one pays for its whole export facade.
 const fs = process.getBuiltinModule('node:fs');
@@ -29,9 +30,19 @@ function readSource(): string {
   }
 }
 
+/** The command word after the global flags (as engine/cli/main.ts reads them); `help` when there is none. */
+function commandWord(argv: string[]): string {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--root') i++;
+    else if (!a.startsWith('--root=')) return /^[a-z]+$/.test(a) ? a : a.startsWith('-') ? 'help' : 'other';
+  }
+  return 'help';
+}
+
 function cachePath(source: string): string | null {
   const key = /^\/\/ fd-cli-bundle ([0-9a-f]{16,})\n/.exec(source.slice(0, 100))?.[1];
-  return key ? path.join(dist, 'cache', `cli-${key}-${process.version}-${process.arch}.bin`) : null;
+  return key ? path.join(dist, 'cache', `cli-${key}-${process.version}-${process.arch}-${commandWord(process.argv.slice(2))}.bin`) : null;
 }
 
 function readCache(file: string | null): Buffer | undefined {
