@@ -19,8 +19,12 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 let launcher = 'cli.js';
 
+/** The user's cache directory the launcher falls back to when dist/cache cannot be written. */
+const userCache = () => path.join(dir, 'xdg', 'flying-dutchman', 'cli-cache');
+const env = () => ({ ...process.env, XDG_CACHE_HOME: path.join(dir, 'xdg') });
+
 function fdHelp() {
-  const r = spawnSync(process.execPath, [path.join(dir, launcher), '--help'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(dir, launcher), '--help'], { encoding: 'utf8', env: env() });
   expect(r.stderr).toBe('');
   expect(r.stdout).toContain('Usage: fd [--root DIR] COMMAND');
   expect(r.status).toBe(0);
@@ -81,23 +85,43 @@ describe.each(['cli.js', 'launch.cjs'])('fd launcher %s and its code cache', (na
   it('keeps one cache per command, after the global flags, also when the command fails', () => {
     fdHelp();
     const help = writtenCache();
-    const r = spawnSync(process.execPath, [path.join(dir, launcher), '--root', path.join(dir, 'no-engine'), 'ps'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(dir, launcher), '--root', path.join(dir, 'no-engine'), 'ps'], { encoding: 'utf8', env: env() });
     expect(r.stderr).toContain('cannot reach the engine');
     expect(r.status).toBe(125);
     expect(cacheFiles().map((f) => path.basename(f)).sort()).toEqual([path.basename(help.file), path.basename(help.file).replace(/-help\.bin$/, '-ps.bin')].sort());
     expectAccepted(help);
   });
 
-  it('runs where the cache cannot be written', () => {
+  it('keeps the cache in the user\'s cache directory when dist/cache cannot be written, and drops other builds\' there', () => {
     fs.writeFileSync(path.join(dir, 'cache'), 'a file where the cache directory would go');
+    fs.mkdirSync(userCache(), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(userCache(), 'cli-0123456789abcdef-v0-x64-help.bin'), 'of another build');
     fdHelp();
-    fdHelp();
+    const files = fs.readdirSync(userCache());
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^cli-[0-9a-f]{16}-v.*-help\.bin$/);
+    const file = path.join(userCache(), files[0]!);
+    const cache = { file, bytes: fs.readFileSync(file), mtimeMs: fs.statSync(file).mtimeMs };
+    expectAccepted(cache);
     expect(fs.readFileSync(path.join(dir, 'cache'), 'utf8')).toBe('a file where the cache directory would go');
+  });
+
+  it('writes no cache into a user cache directory that others can write to or that is not the user\'s', () => {
+    fs.writeFileSync(path.join(dir, 'cache'), 'a file where the cache directory would go');
+    fs.mkdirSync(userCache(), { recursive: true });
+    fs.chmodSync(userCache(), 0o777);
+    fdHelp();
+    expect(fs.readdirSync(userCache())).toEqual([]);
+    if (process.getuid!() !== 0) return; // handing the directory to another user needs root
+    fs.chmodSync(userCache(), 0o700);
+    fs.chownSync(userCache(), 1, process.getgid!());
+    fdHelp();
+    expect(fs.readdirSync(userCache())).toEqual([]);
   });
 
   it('says how to build when the bundle is missing', () => {
     fs.rmSync(path.join(dir, 'cli.cjs'));
-    const r = spawnSync(process.execPath, [path.join(dir, launcher), '--help'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(dir, launcher), '--help'], { encoding: 'utf8', env: env() });
     expect(r.status).toBe(125);
     expect(r.stderr).toContain('run "npm run build"');
   });
