@@ -119,6 +119,14 @@ describe.each(['cli.js', 'launch.cjs'])('fd launcher %s and its code cache', (na
     expect(fs.readdirSync(userCache())).toEqual([]);
   });
 
+  it('never leaves a cache others can write to, whatever the umask', () => {
+    const r = spawnSync('sh', ['-c', 'umask 000 && exec "$0" "$1" --help', process.execPath, path.join(dir, launcher)], { encoding: 'utf8', env: env() });
+    expect(r.status).toBe(0);
+    const { file } = writtenCache();
+    expect(fs.statSync(path.dirname(file)).mode & 0o022).toBe(0);
+    expect(fs.statSync(file).mode & 0o022).toBe(0);
+  });
+
   it('says how to build when the bundle is missing', () => {
     fs.rmSync(path.join(dir, 'cli.cjs'));
     const r = spawnSync(process.execPath, [path.join(dir, launcher), '--help'], { encoding: 'utf8', env: env() });

@@ -79,11 +79,14 @@ function readCache(name: string): Buffer | undefined {
   return user && trustedDir(user) ? readFile(path.join(user, name)) : undefined;
 }
 
-/** Written whole under a temporary name, then renamed: a racing reader sees the old cache or the new one. */
+/**
+ * Written whole under a temporary name, then renamed: a racing reader sees the old cache or the new one. Never
+ * writable by others, whatever the umask (V8 runs what a cache holds).
+ */
 function writeFileAtomically(file: string, data: Buffer): boolean {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, data);
+    fs.writeFileSync(tmp, data, { mode: 0o644 });
     fs.renameSync(tmp, file);
     return true;
   } catch {
@@ -98,7 +101,7 @@ function writeFileAtomically(file: string, data: Buffer): boolean {
 
 function writeCache({ key, name }: { key: string; name: string }, data: Buffer) {
   try {
-    fs.mkdirSync(path.join(dist, 'cache'), { recursive: true });
+    fs.mkdirSync(path.join(dist, 'cache'), { recursive: true, mode: 0o755 });
     if (writeFileAtomically(path.join(dist, 'cache', name), data)) return;
   } catch {
     // a read-only install: the user's cache directory below
