@@ -65,6 +65,13 @@ async function buildFromSource(entry: string): Promise<string> {
     const tmp = `${out}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, code);
     fs.renameSync(tmp, out);
+    // Builds of earlier sources pile up: drop those no test process has written for an hour.
+    for (const name of fs.readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (file === out || !/^unpack-worker-/.test(name)) continue;
+      const st = fs.statSync(file, { throwIfNoEntry: false });
+      if (st && Date.now() - st.mtimeMs > 3_600_000) fs.rmSync(file, { force: true });
+    }
   }
   return out;
 }
