@@ -14,7 +14,9 @@ import type { UnpackOptions, UnpackResult } from './unpack-writer';
  * Layers go to workers only where cores are left over: on 2 cores the engine thread and the thread pool's
  * gunzip already fill both, and workers only add their start-up (~70 ms of CPU each), their own JIT warm-up and
  * a copy of every byte (bench pull on 2 cores, side by side, load 2-2.5: in this thread 1.03-1.70 s, 1 worker
- * 1.19-2.35 s, 2 workers 1.68-2.05 s). Not measured on more cores. FD_UNPACK_WORKERS=N sets the number (0: none).
+ * 1.19-2.35 s, 2 workers 1.68-2.05 s; one worker taking the layers it was free for while the engine thread
+ * unpacked the rest: faster in 16 of 28 rounds, a wash). Not measured on more cores. FD_UNPACK_WORKERS=N sets the
+ * number (0: none).
  */
 export const UNPACK_WORKERS = Math.min(4, Math.max(0, process.env.FD_UNPACK_WORKERS ? Number(process.env.FD_UNPACK_WORKERS) || 0 : os.availableParallelism() - 2));
 /** At least one, for callers that ask for a worker outright. */
