@@ -1,6 +1,6 @@
 // What `fd image prune` and `fd system prune` share: docker's confirmation prompt and its report of deleted images.
 import type { CliContext } from './command';
-import { formatBytes } from './commands/images';
+import { formatBytes } from './format';
 
 /** Asks `warning` + "Are you sure…" on a terminal stdin unless forced; true when the prune may go ahead. */
 export async function confirmPrune(ctx: CliContext, force: boolean, warning: string): Promise<boolean> {

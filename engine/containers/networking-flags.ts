@@ -1,7 +1,7 @@
 // docker run/create's network flags (-p, -P, --network, --network-alias, --ip) as the create request's fields.
 import type { ContainerCreateInput } from '../api/containers';
 import { invalid } from '../api/errors';
-import { parsePortSpec } from '../network';
+import { parsePortSpec } from '../network/port-spec';
 
 export interface NetworkFlags {
   publish: string[];

@@ -7,7 +7,7 @@ import { runFd, startTestEngine, tempRoot, type TestEngine } from '../../testing
 import { startRegistry, type TestRegistry } from '../../testing/registry';
 import { busyboxImage, buildImage, pushImage, type BuiltImage } from '../../testing/image-builder';
 import { formatLayerLine } from './pull';
-import { formatBytes } from './images';
+import { formatBytes } from '../format';
 
 describe('pull progress lines', () => {
   const layer = `sha256:${'ab'.repeat(32)}`;

@@ -3,6 +3,7 @@ import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { confirmPrune, writePruned } from '../prune';
 import { table } from '../table';
+import { ago, formatBytes } from '../format';
 import { forEachName } from '../each-name';
 import type { ImageSummary } from '../../api/images';
 import { renderFormat } from './inspect';
@@ -11,29 +12,6 @@ import { pullCommand } from './pull';
 import { rmiCommand } from './rmi';
 import { saveCommand } from './save';
 import { tagCommand } from './tag';
-
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n}B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : Math.round(v)}${units[u]}`;
-}
-
-export function ago(ms: number, now = Date.now()): string {
-  if (!ms) return 'N/A';
-  const s = Math.max(0, Math.round((now - ms) / 1000));
-  if (s < 60) return `${s} seconds ago`;
-  if (s < 3600) return `${Math.round(s / 60)} minutes ago`;
-  if (s < 172800) return `${Math.round(s / 3600)} hours ago`;
-  if (s < 60 * 86400) return `${Math.round(s / 86400)} days ago`;
-  if (s < 730 * 86400) return `${Math.round(s / (30 * 86400))} months ago`;
-  return `${Math.round(s / (365 * 86400))} years ago`;
-}
 
 export const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 

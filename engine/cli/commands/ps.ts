@@ -4,8 +4,8 @@ import { UsageError } from '../errors';
 import { table } from '../table';
 import type { ContainerStatus, ContainerSummary } from '../../api/containers';
 import { containerStates } from '../../api/schema-free';
-import { formatPort } from '../../network/ports';
-import { formatBytes } from './images';
+import { formatPort } from '../../network/port-spec';
+import { ago, formatBytes } from '../format';
 
 const healthStates = ['starting', 'healthy', 'unhealthy', 'none'] as const;
 type HealthFilter = (typeof healthStates)[number];
@@ -54,14 +54,6 @@ export function parsePsFilters(values: string[]): Filters {
     else throw new UsageError(`invalid filter "${key}": use ${known}`);
   }
   return f;
-}
-
-function ago(ms: number): string {
-  const s = Math.round((Date.now() - ms) / 1000);
-  if (s < 60) return `${s} seconds ago`;
-  if (s < 3600) return `${Math.round(s / 60)} minutes ago`;
-  if (s < 172800) return `${Math.round(s / 3600)} hours ago`;
-  return `${Math.round(s / 86400)} days ago`;
 }
 
 export const psCommand: Command = {

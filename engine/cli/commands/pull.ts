@@ -2,7 +2,8 @@ import type { Command } from '../command';
 import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import type { PullProgress } from '../../api/images';
-import { formatBytes, shortId } from './images';
+import { formatBytes } from '../format';
+import { shortId } from './images';
 
 const PHASE_TEXT = {
   waiting: 'Waiting',

@@ -3,7 +3,8 @@ import { parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { confirmPrune, writePruned } from '../prune';
 import { table } from '../table';
-import { ago, formatBytes, imageRows } from './images';
+import { ago, formatBytes } from '../format';
+import { imageRows } from './images';
 
 const USAGE = `fd system df [-v] [--format json]
 fd system prune [-a] [-f]`;
