@@ -6,20 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getAttributeSync } from '@napi-rs/xattr';
 import type { FileChange } from '../api/container-files';
-
-function lstatIn(dir: string, rel: string): fs.Stats | null {
-  // Layer dirs are the engine's own unpacked trees: a link inside them is data, never followed.
-  let cur = dir;
-  const parts = rel.split('/').filter(Boolean);
-  for (let i = 0; i < parts.length; i++) {
-    cur = path.join(cur, parts[i]!);
-    const st = fs.lstatSync(cur, { throwIfNoEntry: false });
-    if (!st) return null;
-    if (i < parts.length - 1 && !st.isDirectory()) return null;
-    if (i === parts.length - 1) return st;
-  }
-  return null;
-}
+import { lstatInside } from '../system/lstat-inside';
 
 const isWhiteout = (st: fs.Stats) => st.isCharacterDevice() && st.rdev === 0;
 
@@ -34,7 +21,7 @@ function isOpaque(abs: string): boolean {
 /** The path as the image's layers show it (topmost first), or null when they do not have it. */
 function inLayers(lowerDirs: string[], rel: string): fs.Stats | null {
   for (const lower of lowerDirs) {
-    const st = lstatIn(lower, rel);
+    const st = lstatInside(lower, rel);
     if (st) return isWhiteout(st) ? null : st;
   }
   return null;
@@ -74,7 +61,7 @@ export function diffUpper(upper: string, lowerDirs: string[], exclude: Set<strin
         const kept = new Set(fs.readdirSync(abs));
         for (const lowerDir of lowerDirs) {
           const dir = path.join(lowerDir, child);
-          if (!lstatIn(lowerDir, child)?.isDirectory()) continue;
+          if (!lstatInside(lowerDir, child)?.isDirectory()) continue;
           for (const gone of fs.readdirSync(dir)) {
             if (!kept.has(gone) && !out.some((c) => c.path === `${child}/${gone}`)) out.push({ path: `${child}/${gone}`, kind: 'D' });
           }

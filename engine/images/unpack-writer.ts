@@ -20,6 +20,7 @@ import { EngineError } from '../api/errors';
 import { explainUnmappedOwner, isIgnorableXattrError, isOverlayXattr, overlayXattr } from '../rootless/storage';
 import { runMknod } from '../runtime/mknod';
 import { PaxXattrSniffer, type RawXattrs } from './pax-xattrs';
+import { lstatInside } from '../system/lstat-inside';
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
@@ -98,20 +99,6 @@ function processUmask(): number | null {
     }
   }
   return umaskCache;
-}
-
-/** lstat of `rel` inside `root` without following any symlink on the way; null when absent or not reachable. */
-export function lstatInsideSync(root: string, rel: string): fs.Stats | null {
-  let cur = root;
-  const parts = rel.split('/');
-  for (let i = 0; i < parts.length; i++) {
-    cur = path.join(cur, parts[i]!);
-    const st = fs.lstatSync(cur, { throwIfNoEntry: false });
-    if (!st) return null;
-    if (i < parts.length - 1 && !st.isDirectory()) return null;
-    if (i === parts.length - 1) return st;
-  }
-  return null;
 }
 
 /** Unpacks a layer (a tar, or a compressed blob with `decompress`) into `root`, which must be a fresh empty directory. */
@@ -345,7 +332,7 @@ async function writeEntries(source: AsyncIterable<Buffer>, root: string, options
   // By layer path, checked again: a later entry may have replaced the directory (or a parent) with a symlink,
   // and a time set through it would land on the host.
   for (const [rel, mtime] of dirTimes.reverse()) {
-    if (lstatInsideSync(root, rel)?.isDirectory()) fs.lutimesSync(path.join(root, rel), mtime, mtime);
+    if (lstatInside(root, rel)?.isDirectory()) fs.lutimesSync(path.join(root, rel), mtime, mtime);
   }
   return { size, entries, implicitDirs: [...implicitDirs], diffId: `sha256:${diffHash.digest('hex')}` };
 }
