@@ -51,11 +51,22 @@ interface ImageRow {
   last_used: number;
 }
 
+/**
+ * Docker writes null for an unset Cmd, Env, Labels...; to the engine (and its contract) they are absent. Done
+ * on read, so pulled, loaded and already stored images all come out the same (the config blob is untouched).
+ */
+function withoutNulls(config: ImageRecord['config']): ImageRecord['config'] {
+  const run = config.config as Record<string, unknown> | null | undefined;
+  if (run === null) return { ...config, config: {} };
+  if (!run || !Object.values(run).includes(null)) return config;
+  return { ...config, config: Object.fromEntries(Object.entries(run).filter(([, v]) => v !== null)) as ImageRunConfig };
+}
+
 const toImage = (r: ImageRow): ImageRecord => ({
   id: r.id,
   manifestDigest: r.manifest_digest,
   platform: JSON.parse(r.platform) as Platform,
-  config: JSON.parse(r.config) as ImageRecord['config'],
+  config: withoutNulls(JSON.parse(r.config) as ImageRecord['config']),
   layers: JSON.parse(r.layers) as LayerRecord[],
   blobs: JSON.parse(r.blobs) as string[],
   size: r.size,

@@ -168,6 +168,10 @@ describe('registry JSON fuzz (pull from a hostile loopback registry)', () => {
     expect(await pullCase({ target: 'manifest', mutations: [], fixDigests: false, raw: '' })).toBe('ok');
   });
 
+  test('found by the fuzzer: a config whose Cmd is null (docker writes that for unset lists) inspects as absent', async () => {
+    expect(await pullCase({ target: 'config', mutations: [{ steps: [3, 0], value: null, remove: false }], fixDigests: true, raw: '{}' })).toBe('ok');
+  });
+
   test('mutated manifests, indexes and configs, and arbitrary bytes: a valid image or an EngineError', async () => {
     const caseArb: fc.Arbitrary<Case> = fc.record({
       target: fc.constantFrom('manifest', 'config', 'index', 'raw'),
