@@ -252,6 +252,12 @@ describe('ps filters', () => {
       expect(await byAncestor(imageId.replace(/^sha256:/, '').slice(0, 12))).toEqual(['writer']);
       expect(await byAncestor('other:latest')).toEqual([]);
       await engine.client.call('containers.remove', { id });
+      // ps and inspect name the image as it was given (docker's Config.Image), not its normalized reference.
+      const untagged = `${reg.host}/library/busybox`;
+      const named = await engine.client.call('containers.create', { networkMode: 'none', name: 'named', image: untagged, cmd: ['true'] });
+      expect((await engine.client.call('containers.list', { all: true, filters: { name: ['named'] } }))[0]!.image).toBe(untagged);
+      expect((await engine.client.call('containers.inspect', { id: named.id })).image).toBe(untagged);
+      await engine.client.call('containers.remove', { id: named.id });
     } finally {
       await reg.stop();
     }

@@ -39,6 +39,8 @@ async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> 
   if (rb.status === 'rejected') throw rb.reason;
   return [ra.value, rb.value];
 }
+/** The image as the user named it (`busybox`, as docker shows it), or the --rootfs dir. */
+const shownImage = (rec: ContainerRecord) => rec.config.image || rec.resolved.image;
 /** conmon exits right after its container (and its exit file): wait for that briefly, then make sure. */
 async function reapConmon(pid: number, startTime: string | null) {
   // Polled from 1 ms up: it is usually gone within a few ms, and a fixed 25 ms step cost a whole step per run.
@@ -152,7 +154,7 @@ export class ContainerManager {
   }
 
   private attributes(rec: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
-    return { ...rec.config.labels, name: rec.name, image: rec.resolved.image, ...extra };
+    return { ...rec.config.labels, name: rec.name, image: shownImage(rec), ...extra };
   }
 
   emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}) {
@@ -601,7 +603,7 @@ export class ContainerManager {
     return {
       id: r.id,
       name: r.name,
-      image: r.resolved.image,
+      image: shownImage(r),
       command: commandText(r.resolved.args),
       created: r.created,
       state: r.state.status,
@@ -622,7 +624,7 @@ export class ContainerManager {
       created: new Date(r.created).toISOString(),
       path: r.resolved.args[0] ?? '',
       args: r.resolved.args.slice(1),
-      image: r.resolved.image,
+      image: shownImage(r),
       imageId: r.resolved.imageId,
       rootfs: r.config.rootfs ?? `${layout.dir}/rootfs`,
       state: {
