@@ -10,6 +10,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     retry: 0,
+    // Property tests run from a fixed seed (FD_FUZZ_SEED=random explores): see engine/testing/fuzz-seed.ts.
+    setupFiles: ['engine/testing/fuzz-seed.ts'],
     reporters: ['default'],
   },
 });
