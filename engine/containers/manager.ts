@@ -496,7 +496,7 @@ export class ContainerManager {
 
   // ---- rename ---------------------------------------------------------------------------------------------
 
-  /** docker rename: a new name for the container (its DNS name on networks follows at its next start). */
+  /** docker rename: a new name for the container, and its DNS name on its networks (at once when running). */
   rename(ref: string, newName: string): Promise<void> {
     const rec = this.find(ref);
     const name = newName.replace(/^\//, '');
@@ -513,6 +513,7 @@ export class ContainerManager {
       now.name = name;
       now.config = { ...now.config, name };
       this.repo.rename(now);
+      await this.ctx.networks?.renamed(now.id, oldName, name).catch((err: Error) => this.ctx.log.warn(`renaming ${name} in DNS: ${err.message}`));
       this.emit(now, 'rename', { oldName: `/${oldName}` });
       this.notify(now.id);
     });

@@ -225,6 +225,26 @@ describe.skipIf(!canRun)('containers on networks (root, netavark)', () => {
     await client.call('networks.remove', { id: 'fdtest-extra' });
   });
 
+  it('a running container renamed answers to its new name in DNS at once, and no longer to the old one', async () => {
+    await client.call('networks.create', { name: 'fdtest-dns' });
+    const { id: srv } = await client.call('containers.create', { name: 'before-rename', rootfs, cmd: ['sleep', '300'], networkMode: 'fdtest-dns' });
+    await client.call('containers.start', { id: srv });
+    const ip = (await client.call('containers.inspect', { id: srv })).networkSettings.networks['fdtest-dns']!.ip;
+    await client.call('containers.rename', { id: srv, name: 'after-rename' });
+    const lookup = async (name: string) => {
+      const { id } = await client.call('containers.create', { rootfs, cmd: ['sh', '-c', `nslookup ${name} | awk '/^Address/ {a=$2} END {print a}'`], networkMode: 'fdtest-dns' });
+      await client.call('containers.start', { id });
+      await client.call('containers.wait', { id });
+      const out = (await logsOf(client, id)).trim();
+      await client.call('containers.remove', { id });
+      return out;
+    };
+    expect(await lookup('after-rename')).toBe(ip);
+    expect(await lookup('before-rename')).not.toBe(ip);
+    await client.call('containers.remove', { id: srv, force: true });
+    await client.call('networks.remove', { id: 'fdtest-dns' });
+  });
+
   it('-P publishes the image\'s exposed ports on random host ports (a port -p already publishes is not doubled)', async () => {
     const { startRegistry } = await import('../testing/registry');
     const { buildImage, busyboxLayer, pushImage } = await import('../testing/image-builder');

@@ -17,6 +17,7 @@ import { createNetns, isNetns, netnsInUse, removeNetns } from './netns';
 import { netavarkPublished, reservePorts } from './ports';
 import { NetworkRepo, type EndpointRecord, type NetworkRecord, type SandboxRecord } from './repo';
 import { contains, formatCidr, formatIp, hosts, overlaps, parseCidr, parseIp, pickSubnet, type Cidr } from './subnet';
+import { renameInAardvark } from './aardvark-names';
 import type {
   EndpointAddress,
   NetworkAttachment,
@@ -94,10 +95,12 @@ export class NetworkManager implements NetworkProvider {
   private readonly subnetStart: number;
   private hooks: NetworkContainerHooks | null = null;
   private chain: Promise<unknown> = Promise.resolve();
+  /** netavark's --config dir (aardvark-dns keeps its per-network name files under it). */
+  private readonly configDir: string;
 
   constructor(private readonly ctx: EngineContext) {
     this.repo = new NetworkRepo(ctx.store);
-    const configDir = path.join(ctx.paths.networks, 'netavark');
+    const configDir = (this.configDir = path.join(ctx.paths.networks, 'netavark'));
     this.netnsDir = path.join(ctx.paths.networks, 'netns');
     fs.mkdirSync(configDir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(this.netnsDir, { recursive: true, mode: 0o700 });
@@ -361,6 +364,20 @@ export class NetworkManager implements NetworkProvider {
       .map((e) => networks.get(e.networkId))
       .filter((n): n is NetworkRecord => !!n && n.dns);
     return { servers: [...new Set(dnsNets.map((n) => n.gateway))], search: dnsNets.length ? ['dns.podman'] : [] };
+  }
+
+  renamed(containerId: string, oldName: string, newName: string): Promise<void> {
+    return this.locked(async () => {
+      if (!this.repo.sandbox(containerId)) return; // not running: its next prepare uses the new name
+      this.repo.renameSandbox(containerId, newName);
+      const byId = this.networksById();
+      const dnsNetworks = this.repo
+        .endpoints({ containerId })
+        .map((e) => byId.get(e.networkId))
+        .filter((n): n is NetworkRecord => !!n && n.dns)
+        .map((n) => n.name);
+      renameInAardvark(this.configDir, dnsNetworks, containerId, oldName, newName);
+    });
   }
 
   sandbox(containerId: string): PrepareResult | null {

@@ -136,6 +136,10 @@ export class NetworkRepo {
     this.db.prepare('UPDATE network_sandboxes SET resolv_conf = ?, hosts = ? WHERE container_id = ?').run(resolvConf, hosts, containerId);
   }
 
+  renameSandbox(containerId: string, name: string): void {
+    this.db.prepare('UPDATE network_sandboxes SET name = ? WHERE container_id = ?').run(name, containerId);
+  }
+
   deleteSandbox(containerId: string): void {
     this.db.prepare('DELETE FROM network_sandboxes WHERE container_id = ?').run(containerId);
   }

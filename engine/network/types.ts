@@ -87,6 +87,8 @@ export interface NetworkProvider {
   connect(containerId: string, attachment: NetworkAttachment): Promise<EndpointAddress>;
   /** Leaves one network of a running (prepared) container. */
   disconnect(containerId: string, network: string): Promise<void>;
+  /** A container was renamed: a running one answers to its new name in DNS at once (a stopped one at its start). */
+  renamed(containerId: string, oldName: string, newName: string): Promise<void>;
   /** The prepared state of a container, null when it holds no network resources. */
   sandbox(containerId: string): PrepareResult | null;
   inspect(network: string): NetworkInfo;
