@@ -6,9 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestEngine, tempRoot, type TestEngine } from '../engine/testing/engine';
-import { closeTestEngine } from '../engine/testing/fixtures';
-import { busyboxImage, pushImage } from '../engine/testing/image-builder';
-import { startRegistry, type TestRegistry } from '../engine/testing/registry';
+import { closeTestEngine, servedBusybox } from '../engine/testing/fixtures';
+import type { TestRegistry } from '../engine/testing/registry';
 import { channels } from '../electron/bridge';
 import { ComposeIntake } from '../electron/compose-intake';
 import { FakeIpcMain, FakeWebContents, fakeRenderer } from '../electron/fake-ipc';
@@ -24,9 +23,7 @@ let dir: string;
 let image: string;
 
 beforeAll(async () => {
-  reg = await startRegistry();
-  await pushImage(reg, 'library/busybox', 'latest', await busyboxImage());
-  image = `${reg.host}/library/busybox:latest`;
+  ({ registry: reg, ref: image } = await servedBusybox());
   engine = await startTestEngine();
   dir = tempRoot('fd-compose-shell-');
 }, 60_000);

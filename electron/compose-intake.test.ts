@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quietLogger, tempRoot } from '../engine/testing/engine';
-import { busyboxImage, pushImage } from '../engine/testing/image-builder';
-import { startRegistry, type TestRegistry } from '../engine/testing/registry';
+import { servedBusybox } from '../engine/testing/fixtures';
+import type { TestRegistry } from '../engine/testing/registry';
 import type { ShellEvent } from './bridge';
 import { ComposeIntake } from './compose-intake';
 import { openEngineLink, type EngineLink } from './engine-link';
@@ -21,9 +21,7 @@ let dir: string;
 let image: string;
 
 beforeAll(async () => {
-  reg = await startRegistry();
-  await pushImage(reg, 'library/busybox', 'latest', await busyboxImage());
-  image = `${reg.host}/library/busybox:latest`;
+  ({ registry: reg, ref: image } = await servedBusybox());
   root = tempRoot('fd-intake-');
   dir = tempRoot('fd-intake-files-');
   link = await openEngineLink({ root, log: quietLogger, launch: forkCli() });

@@ -87,22 +87,32 @@ export async function startImageEngine(options: { repo?: string; tag?: string; e
   }
 }
 
-export interface PulledBusybox {
-  /** `HOST/library/busybox:latest`, already pulled into the engine. */
+export interface BusyboxRegistry {
+  /** `HOST/library/busybox:latest`. */
   ref: string;
   registry: TestRegistry;
 }
 
-/** Pushes busybox to a new loopback registry and pulls it into `client`'s engine; the caller stops `registry`. */
-export async function pullBusybox(client: EngineClient): Promise<PulledBusybox> {
+/** A new loopback registry serving busybox as `ref`; the caller stops `registry`. */
+export async function servedBusybox(): Promise<BusyboxRegistry> {
   const registry = await startRegistry();
   try {
     await pushImage(registry, 'library/busybox', 'latest', await busyboxImage());
-    const ref = `${registry.host}/library/busybox:latest`;
-    for await (const p of client.stream('images.pull', { ref })) void p;
-    return { ref, registry };
+    return { ref: `${registry.host}/library/busybox:latest`, registry };
   } catch (e) {
     await registry.stop();
+    throw e;
+  }
+}
+
+/** servedBusybox, with the image already pulled into `client`'s engine; the caller stops `registry`. */
+export async function pullBusybox(client: EngineClient): Promise<BusyboxRegistry> {
+  const served = await servedBusybox();
+  try {
+    for await (const p of client.stream('images.pull', { ref: served.ref })) void p;
+    return served;
+  } catch (e) {
+    await served.registry.stop();
     throw e;
   }
 }
