@@ -1,36 +1,27 @@
 // The Containers screen against real runc containers: the list follows engine events live, and the
 // lifecycle buttons drive the engine.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { EngineClient } from '../engine/api/client';
-import { connectUnix } from '../engine/transport/unix';
-import { buildBusyboxRootfs } from '../engine/testing/rootfs';
 import { freePort } from '../engine/testing/registry';
-import { launchChromium, screenshotPath } from './support/browser';
-import { ensureBuilt, WebHost } from './support/webhost';
-import { closeBrowserAndEngine } from './support/teardown';
+import { screenshotPath } from './support/browser';
+import type { WebHost } from './support/webhost';
+import { closeBrowserAndEngine, startBrowserAndEngine, type BrowserSuite } from './support/suite';
 import { AppShell } from './pages/shell';
 import { ContainersPage } from './pages/containers';
 
+const suite: BrowserSuite = {};
 let web: WebHost;
 let browser: Browser;
 let client: EngineClient;
 let rootfs: string;
 
 beforeAll(async () => {
-  ensureBuilt();
-  web = new WebHost();
-  const host = await web.start();
-  client = await connectUnix(host.paths.engineSocket);
-  rootfs = buildBusyboxRootfs(path.join(web.root, 'e2e-rootfs'));
-  browser = await launchChromium();
+  ({ web, client, rootfs, browser } = await startBrowserAndEngine(suite));
 });
 
 afterAll(async () => {
-  await closeBrowserAndEngine({ browser, client, web });
-  if (rootfs) fs.rmSync(rootfs, { recursive: true, force: true });
+  await closeBrowserAndEngine(suite);
 });
 
 describe('Containers screen', () => {

@@ -10,7 +10,7 @@ import { busyboxLayer, buildImage, buildLayer, pushImage } from '../engine/testi
 import { startRegistry, type TestRegistry } from '../engine/testing/registry';
 import { launchChromium, screenshotPath } from './support/browser';
 import { ensureBuilt, WebHost } from './support/webhost';
-import { closeBrowserAndEngine } from './support/teardown';
+import { closeBrowserAndEngine } from './support/suite';
 import { AppShell } from './pages/shell';
 import { PullDialog, TasksPage } from './pages/tasks';
 import { ContainersPage } from './pages/containers';

@@ -2,19 +2,18 @@
 // /etc/hostname, upload a file and see it listed (and in the container), download /etc/hostname, live stats
 // with a non-zero memory value. Everything after the page load goes over the one WebSocket.
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { EngineClient } from '../engine/api/client';
 import { connectUnix } from '../engine/transport/unix';
-import { buildBusyboxRootfs } from '../engine/testing/rootfs';
-import { launchChromium, screenshotPath } from './support/browser';
-import { ensureBuilt, WebHost } from './support/webhost';
-import { closeBrowserAndEngine } from './support/teardown';
+import { screenshotPath } from './support/browser';
+import type { WebHost } from './support/webhost';
+import { closeBrowserAndEngine, startBrowserAndEngine, type BrowserSuite } from './support/suite';
 import { AppShell } from './pages/shell';
 import { ContainersPage } from './pages/containers';
 import { FilesPage, StatsPage } from './pages/files';
 
+const suite: BrowserSuite = {};
 let web: WebHost;
 let browser: Browser;
 let client: EngineClient;
@@ -22,19 +21,13 @@ let rootfs: string;
 let id: string;
 
 beforeAll(async () => {
-  ensureBuilt();
-  web = new WebHost();
-  const host = await web.start();
-  client = await connectUnix(host.paths.engineSocket);
-  rootfs = buildBusyboxRootfs(path.join(web.root, 'e2e-rootfs'));
-  browser = await launchChromium();
+  ({ web, client, rootfs, browser } = await startBrowserAndEngine(suite));
   ({ id } = await client.call('containers.create', { name: 'e2e-files', hostname: 'files-e2e-host', rootfs, cmd: ['sleep', '1000'], networkMode: 'none' }));
   await client.call('containers.start', { id });
 });
 
 afterAll(async () => {
-  await closeBrowserAndEngine({ browser, client, web });
-  if (rootfs) fs.rmSync(rootfs, { recursive: true, force: true });
+  await closeBrowserAndEngine(suite);
 });
 
 describe('container Files and Stats tabs', () => {
@@ -120,7 +113,8 @@ describe('container Files and Stats tabs', () => {
     await page.locator('.connection:not([data-status="connected"])').waitFor({ timeout: 10_000 });
     const before = await samples();
     const host = await web.start();
-    client = await connectUnix(host.paths.engineSocket);
+    // The teardown removes the containers through this new client.
+    client = suite.client = await connectUnix(host.paths.engineSocket);
     await shell.waitConnected(20_000);
     await expect.poll(samples, { timeout: 15_000 }).toBeGreaterThan(before + 1);
     await expect(page.getByRole('alert').count()).resolves.toBe(0);
