@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { defaultRlimits } from '../../engine/runtime/host';
 
 export const PODMAN = ['/usr/bin/podman', '/usr/local/bin/podman'].find((p) => fs.existsSync(p));
 
@@ -21,13 +22,12 @@ export interface PodmanPeer {
 
 /**
  * podman asks for nofile 1048576 and nproc 32768 by default; these hosts cap nofile at 20000 and deny
- * CAP_SYS_RESOURCE, so runc fails to set either. Docker sets no nproc limit at all; the container here gets
- * the host's hard nofile and a modest nproc (the bench runs `true`).
+ * CAP_SYS_RESOURCE, so runc fails to set either. Its containers get the nofile fd gives its own (docker's
+ * default capped by the host's hard limit) and a modest nproc, which docker does not set at all (the bench
+ * runs `true`).
  */
 function runLimits(): string[] {
-  const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-  const hard = line?.trim().split(/\s+/)[4];
-  const nofile = hard && /^\d+$/.test(hard) ? hard : '1024';
+  const nofile = defaultRlimits().find((l) => l.type === 'RLIMIT_NOFILE')!.hard;
   return [`--ulimit=nofile=${nofile}:${nofile}`, '--ulimit=nproc=4096:4096'];
 }
 
