@@ -357,12 +357,17 @@ export class NetworkManager implements NetworkProvider {
     };
   }
 
-  private dnsOf(s: SandboxRecord): { servers: string[]; search: string[] } {
+  /** The DNS-enabled networks a container has endpoints on (aardvark-dns answers for it there). */
+  private dnsNetworksOf(containerId: string): NetworkRecord[] {
     const networks = this.networksById();
-    const dnsNets = this.repo
-      .endpoints({ containerId: s.containerId })
+    return this.repo
+      .endpoints({ containerId })
       .map((e) => networks.get(e.networkId))
       .filter((n): n is NetworkRecord => !!n && n.dns);
+  }
+
+  private dnsOf(s: SandboxRecord): { servers: string[]; search: string[] } {
+    const dnsNets = this.dnsNetworksOf(s.containerId);
     return { servers: [...new Set(dnsNets.map((n) => n.gateway))], search: dnsNets.length ? ['dns.podman'] : [] };
   }
 
@@ -370,12 +375,7 @@ export class NetworkManager implements NetworkProvider {
     return this.locked(async () => {
       if (!this.repo.sandbox(containerId)) return; // not running: its next prepare uses the new name
       this.repo.renameSandbox(containerId, newName);
-      const byId = this.networksById();
-      const dnsNetworks = this.repo
-        .endpoints({ containerId })
-        .map((e) => byId.get(e.networkId))
-        .filter((n): n is NetworkRecord => !!n && n.dns)
-        .map((n) => n.name);
+      const dnsNetworks = this.dnsNetworksOf(containerId).map((n) => n.name);
       renameInAardvark(this.configDir, dnsNetworks, containerId, oldName, newName);
     });
   }
