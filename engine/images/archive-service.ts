@@ -13,6 +13,7 @@ import { loadArchive, type LoadDeps } from './load';
 import { saveArchive, type SaveTarget } from './save';
 import { parseReference, type ImageRef } from './reference';
 import type { ImagesService } from './service';
+import { emitting } from './emitting';
 
 type ArchiveHandlers = Pick<EngineApi, 'images.save' | 'images.loadUpload' | 'images.load'>;
 
@@ -26,39 +27,6 @@ interface Upload {
   bytes: number;
   busy: boolean;
   timer: NodeJS.Timeout;
-}
-
-/** Runs `work`, yielding what it emits as it goes; `coalesce` may replace the last queued item. */
-async function* emitting<T>(work: (emit: (item: T) => void) => Promise<void>, coalesce: (last: T, next: T) => boolean): AsyncGenerator<T> {
-  const queue: T[] = [];
-  let wake: (() => void) | null = null;
-  let finished = false;
-  let failure: unknown = null;
-  const emit = (item: T) => {
-    const last = queue[queue.length - 1];
-    if (last !== undefined && coalesce(last, item)) queue.pop();
-    queue.push(item);
-    wake?.();
-  };
-  const running = work(emit).then(
-    () => (finished = true),
-    (err: unknown) => {
-      failure = err;
-      finished = true;
-    },
-  );
-  void running.finally(() => wake?.());
-  for (;;) {
-    if (queue.length) {
-      yield queue.shift()!;
-      continue;
-    }
-    if (finished) break;
-    await new Promise<void>((r) => (wake = r));
-    wake = null;
-  }
-  await running;
-  if (failure) throw failure;
 }
 
 export function createImageArchiveService(ctx: EngineContext, images: ImagesService): Service<ArchiveHandlers> {

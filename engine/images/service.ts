@@ -16,6 +16,7 @@ import { Puller } from './pull';
 import { DOCKER_HUB, familiarName, formatReference, parseReference, type ImageRef } from './reference';
 import { RegistryClient } from './registry-client';
 import { isNoSpace, noSpaceError } from './disk-full';
+import { emitting } from './emitting';
 
 type PullAuth = NonNullable<z.output<typeof ImagesPullInput>['auth']>;
 
@@ -207,70 +208,41 @@ export function createImagesService(ctx: EngineContext, options: ImagesOptions =
   async function* pull(input: { ref: string; platform?: string; auth?: PullAuth }, signal: AbortSignal): AsyncGenerator<PullProgress> {
     const ref = parseReference(input.ref);
     const platform = input.platform ? parsePlatform(input.platform) : undefined;
-    const queue: PullProgress[] = [];
-    let wake: (() => void) | null = null;
-    let finished = false;
-    let failure: unknown = null;
-    const push = (item: PullProgress) => {
-      // Byte counts of one layer coalesce: a slow reader sees the latest, not every step.
-      const last = queue[queue.length - 1];
-      if (item.type === 'layer' && item.phase === 'downloading' && last?.type === 'layer' && last.layer === item.layer && last.phase === 'downloading') queue.pop();
-      queue.push(item);
-      wake?.();
-    };
     const leased: string[] = [];
-    const work = (async () => {
-      const outcome = await pullerFor(input.auth).pull(ref, {
-        platform,
-        signal,
-        onProgress: (p) => push({ type: 'layer', ...p }),
-        lease: (keys) => {
-          leased.push(...keys);
-          lease(keys, 1);
-        },
-      });
-      const image = outcome.image;
-      const name = formatReference(ref);
-      const digestRef = formatReference({ domain: ref.domain, path: ref.path, digest: outcome.digest });
-      meta.setRef(digestRef, image.id, 'digest');
-      if (ref.tag !== undefined && ref.digest === undefined) {
-        const before = meta.setRef(name, image.id, 'tag');
-        if (before) event('untag', before, { name: familiarName(ref) });
-      }
-      meta.touchImage(image.id);
-      event('pull', familiarName(ref), { name: familiarName(ref), id: image.id, digest: outcome.digest });
-      push({ type: 'resolved', ref: name, digest: outcome.digest, id: image.id, downloaded: outcome.downloaded });
-      await enforceBudget(new Set([image.id])).catch((err: Error) => ctx.log.warn(`cache budget: ${err.message}`));
-    })();
-    work.then(
-      () => (finished = true),
-      (err: unknown) => {
-        failure = err;
-        finished = true;
-      },
-    ).finally(() => {
-      lease(leased, -1);
-      wake?.();
-    });
-    try {
-      for (;;) {
-        if (queue.length) {
-          yield queue.shift()!;
-          continue;
+    const work = async (push: (item: PullProgress) => void) => {
+      try {
+        const outcome = await pullerFor(input.auth).pull(ref, {
+          platform,
+          signal,
+          onProgress: (p) => push({ type: 'layer', ...p }),
+          lease: (keys) => {
+            leased.push(...keys);
+            lease(keys, 1);
+          },
+        });
+        const image = outcome.image;
+        const name = formatReference(ref);
+        const digestRef = formatReference({ domain: ref.domain, path: ref.path, digest: outcome.digest });
+        meta.setRef(digestRef, image.id, 'digest');
+        if (ref.tag !== undefined && ref.digest === undefined) {
+          const before = meta.setRef(name, image.id, 'tag');
+          if (before) event('untag', before, { name: familiarName(ref) });
         }
-        if (finished) break;
-        await new Promise<void>((r) => (wake = r));
-        wake = null;
-      }
-      if (failure && isNoSpace(failure)) {
+        meta.touchImage(image.id);
+        event('pull', familiarName(ref), { name: familiarName(ref), id: image.id, digest: outcome.digest });
+        push({ type: 'resolved', ref: name, digest: outcome.digest, id: image.id, downloaded: outcome.downloaded });
+        await enforceBudget(new Set([image.id])).catch((err: Error) => ctx.log.warn(`cache budget: ${err.message}`));
+      } catch (err) {
+        if (!isNoSpace(err)) throw err;
         // Nothing partial stays behind to hold the space: a resumable download is no use on a full disk.
         for (const d of leased) if (/^sha256:[a-f0-9]{64}$/.test(d)) await fsp.rm(path.join(content.ingestDir, d.slice(7)), { recursive: true, force: true });
         throw await noSpaceError(ctx.paths.root, `pulling ${familiarName(ref)}`);
+      } finally {
+        lease(leased, -1);
       }
-      if (failure) throw failure;
-    } finally {
-      await work.catch(() => {});
-    }
+    };
+    // Byte counts of one layer coalesce: a slow reader sees the latest, not every step.
+    yield* emitting(work, (last, next) => next.type === 'layer' && next.phase === 'downloading' && last.type === 'layer' && last.layer === next.layer && last.phase === 'downloading');
   }
 
   const provider: ImageProvider = {
