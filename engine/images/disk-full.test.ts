@@ -8,13 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineContext } from '../context';
-import { EventLog, defaultRetention } from '../events/log';
-import { rootPaths } from '../paths';
-import { openStore, type Store } from '../store/db';
-import { SettingsRepo } from '../store/settings';
+import type { Store } from '../store/db';
 import { startRegistry, type TestRegistry } from '../testing/registry';
 import { buildImage, buildLayer, pushImage, tarOf, type BuiltImage } from '../testing/image-builder';
-import { callCtx } from './testkit';
+import { callCtx, imagesContext } from './testkit';
 import { createImagesService, type ImagesService } from './service';
 import { createImageArchiveService } from './archive-service';
 
@@ -39,19 +36,8 @@ beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-fulldisk-'));
   mount('-t', 'tmpfs', '-o', 'size=20m,mode=0700', 'tmpfs', root);
   mounted = true;
-  const paths = rootPaths(root);
-  for (const d of [paths.images, paths.tmp]) fs.mkdirSync(d, { recursive: true });
-  store = openStore(paths.store);
-  ctx = {
-    paths,
-    store,
-    events: new EventLog(store, defaultRetention),
-    settings: new SettingsRepo(store),
-    log: { info() {}, warn() {}, error() {} },
-    startedAt: Date.now(),
-    dockerSocket: null,
-    counters: {},
-  };
+  ctx = imagesContext(root);
+  store = ctx.store;
   svc = createImagesService(ctx, { dockerConfig: path.join(os.tmpdir(), 'fd-fulldisk-no-config') });
   await svc.start?.();
 }, 120_000);

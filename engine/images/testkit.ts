@@ -21,12 +21,12 @@ export interface ImagesHarness {
 
 export const callCtx = (): CallContext => ({ signal: new AbortController().signal });
 
-export async function imagesHarness(settings: Record<string, unknown> = {}): Promise<ImagesHarness> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-images-'));
+/** The engine context the images service needs, over `root` (its dirs made, its store opened). */
+export function imagesContext(root: string): EngineContext {
   const paths = rootPaths(root);
   for (const d of [paths.images, paths.tmp]) fs.mkdirSync(d, { recursive: true });
   const store = openStore(paths.store);
-  const ctx: EngineContext = {
+  return {
     paths,
     store,
     events: new EventLog(store, defaultRetention),
@@ -36,6 +36,11 @@ export async function imagesHarness(settings: Record<string, unknown> = {}): Pro
     dockerSocket: null,
     counters: {},
   };
+}
+
+export async function imagesHarness(settings: Record<string, unknown> = {}): Promise<ImagesHarness> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-images-'));
+  const ctx = imagesContext(root);
   for (const [k, v] of Object.entries(settings)) ctx.settings.set(k, v);
   const svc = createImagesService(ctx, { dockerConfig: path.join(root, 'docker-config') });
   await svc.start?.();
@@ -49,7 +54,7 @@ export async function imagesHarness(settings: Record<string, unknown> = {}): Pro
       return items;
     },
     close() {
-      store.close();
+      ctx.store.close();
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
