@@ -111,15 +111,7 @@ Commands:
         'remove-orphans': { type: 'bool', description: 'Remove containers of services not in the project' },
         format: { type: 'string', description: 'text (default) or json', value: 'FORMAT' },
       });
-      if (f['force-recreate'] && f['no-recreate']) throw new UsageError('--force-recreate and --no-recreate cannot be combined');
-      const result = await (await ctx.client()).call('compose.plan', {
-        ...load,
-        services,
-        noDeps: f['no-deps'],
-        forceRecreate: f['force-recreate'],
-        noRecreate: f['no-recreate'],
-        removeOrphans: f['remove-orphans'],
-      });
+      const result = await (await ctx.client()).call('compose.plan', { ...load, services, ...planChoices(f) });
       printWarnings(ctx, result.warnings);
       if (!result.ok) {
         printIssues(ctx, result.errors);
@@ -172,6 +164,12 @@ async function projectContainers(ctx: CliContext, client: EngineClient, load: Lo
   return result.containers;
 }
 
+/** The flags `plan` and `up` share that shape the plan, checked and in the contract's terms. */
+function planChoices(f: { 'no-deps': boolean; 'force-recreate': boolean; 'no-recreate': boolean; 'remove-orphans': boolean }) {
+  if (f['force-recreate'] && f['no-recreate']) throw new UsageError('--force-recreate and --no-recreate cannot be combined');
+  return { noDeps: f['no-deps'], forceRecreate: f['force-recreate'], noRecreate: f['no-recreate'], removeOrphans: f['remove-orphans'] };
+}
+
 async function lifecycle(ctx: CliContext, sub: string, argv: string[], load: LoadRequest): Promise<number> {
   const client = await ctx.client();
   const timeoutOf = (t: string | undefined) => {
@@ -191,7 +189,7 @@ async function lifecycle(ctx: CliContext, sub: string, argv: string[], load: Loa
         'remove-orphans': { type: 'bool', description: 'Remove containers of services not in the project' },
         timeout: timeoutFlag,
       });
-      if (f['force-recreate'] && f['no-recreate']) throw new UsageError('--force-recreate and --no-recreate cannot be combined');
+      const choices = planChoices(f);
       const waitTimeout = f['wait-timeout'];
       if (waitTimeout !== undefined && !/^[1-9]\d*$/.test(waitTimeout)) throw new UsageError(`invalid value "${waitTimeout}" for --wait-timeout: expected whole seconds`);
       const since = Date.now();
@@ -200,10 +198,7 @@ async function lifecycle(ctx: CliContext, sub: string, argv: string[], load: Loa
         client.stream('compose.up', {
           ...load,
           services,
-          noDeps: f['no-deps'],
-          forceRecreate: f['force-recreate'],
-          noRecreate: f['no-recreate'],
-          removeOrphans: f['remove-orphans'],
+          ...choices,
           wait: f.wait,
           ...(waitTimeout ? { waitTimeout: Number(waitTimeout) } : {}),
           ...timeoutOf(f.timeout),
