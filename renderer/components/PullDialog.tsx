@@ -1,6 +1,7 @@
 // "Pull image": a dialog that starts the pull as a task and shows its per-layer progress. Closing the dialog
 // (or leaving the screen) leaves the pull running; the header's task list keeps showing it.
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
+import { useModal } from './modal';
 import { useServices } from '../app';
 import { useTasks } from '../state/tasks';
 import { startPull } from '../tasks/pull';
@@ -8,20 +9,13 @@ import { TaskProgress } from './Tasks';
 
 export function PullDialogButton() {
   const { connection } = useServices();
-  const dialog = useRef<HTMLDialogElement>(null);
   const [open, setOpen] = useState(false);
+  const dialog = useModal(open);
   const [ref, setRef] = useState('');
   const [taskId, setTaskId] = useState<string | null>(null);
   const task = useTasks((s) => s.tasks.find((t) => t.id === taskId) ?? null);
   const inputId = useId();
   const titleId = useId();
-
-  useEffect(() => {
-    const d = dialog.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

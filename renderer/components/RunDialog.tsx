@@ -1,5 +1,6 @@
 // "Run": create and start a container from an image (docker run -d with a name and a command), then open it.
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
+import { useModal } from './modal';
 import { useServices } from '../app';
 import { hrefFor } from '../state/ui';
 import { ErrorState } from './Shell';
@@ -34,8 +35,8 @@ export function splitCommand(line: string): string[] {
 
 export function RunDialogButton({ image }: { image: string }) {
   const { connection } = useServices();
-  const dialog = useRef<HTMLDialogElement>(null);
   const [open, setOpen] = useState(false);
+  const dialog = useModal(open);
   const [name, setName] = useState('');
   const [command, setCommand] = useState('');
   const [busy, setBusy] = useState(false);
@@ -43,13 +44,6 @@ export function RunDialogButton({ image }: { image: string }) {
   const titleId = useId();
   const nameId = useId();
   const cmdId = useId();
-
-  useEffect(() => {
-    const d = dialog.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
