@@ -124,6 +124,8 @@ describe('desktop flow', () => {
     await containers.terminal.click();
     await page.keyboard.type('echo "hello from $((6*7))"; stty size\n');
     await expect.poll(() => containers.terminalText(), { timeout: 10_000 }).toMatch(/hello from 42/);
+    // stty's line can land a frame after the echo's: wait for it too before reading it.
+    await expect.poll(() => containers.terminalText(), { timeout: 10_000 }).toMatch(/^\d+ \d+$/m);
     const size = /^(\d+) (\d+)$/m.exec(await containers.terminalText());
     expect(size).not.toBeNull();
     expect(Number(size![2])).toBeGreaterThan(40);
